@@ -1,0 +1,9 @@
+import { createEntityRequestSchema } from "@/lib/protocol";
+import { createEntity } from "@/lib/server/admin";
+import { readJson } from "@/lib/server/http/body";
+import { authedRoute, json } from "@/lib/server/http/route";
+
+export const POST = authedRoute({ roles: ["ADMIN"] }, async ({ req, auth }) => {
+  const body = await readJson(req, createEntityRequestSchema);
+  return json({ entity: await createEntity({ ...body, createdById: auth.user.id }) }, { status: 201 });
+});

@@ -1,0 +1,8 @@
+import { clearedSessionCookie } from "@/lib/server/auth/cookies";
+import { logout } from "@/lib/server/auth/service";
+import { authedRoute } from "@/lib/server/http/route";
+
+export const POST = authedRoute({}, async ({ auth }) => {
+  await logout(auth.token);
+  return new Response(null, { status: 204, headers: { "set-cookie": clearedSessionCookie() } });
+});

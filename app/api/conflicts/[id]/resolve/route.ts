@@ -1,0 +1,10 @@
+import { resolveConflictRequestSchema } from "@/lib/protocol";
+import { readJson } from "@/lib/server/http/body";
+import { idParam } from "@/lib/server/http/params";
+import { authedRoute, json } from "@/lib/server/http/route";
+import { resolveConflict } from "@/lib/server/sync/conflicts";
+
+export const POST = authedRoute<{ id: string }>({ roles: ["COORDINATOR", "ADMIN"] }, async ({ req, params, auth }) => {
+  const body = await readJson(req, resolveConflictRequestSchema);
+  return json(await resolveConflict(auth.user, idParam(params.id), body));
+});

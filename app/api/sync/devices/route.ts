@@ -1,0 +1,4 @@
+import { authedRoute, json } from "@/lib/server/http/route";
+import { listDeviceSummaries } from "@/lib/server/sync/devices";
+
+export const GET = authedRoute({ roles: ["COORDINATOR", "ADMIN"] }, async () => json({ devices: await listDeviceSummaries() }));

@@ -1,0 +1,12 @@
+export { foodForm } from "./food-form";
+export * from "./form-data-schema";
+export * from "./get-form";
+export { healthForm } from "./health-form";
+export { populationForm } from "./population-form";
+export * from "./question-label";
+export { responseForm } from "./response-form";
+export { securityForm } from "./security-form";
+export { shelterForm } from "./shelter-form";
+export * from "./types";
+export * from "./validate-form-data";
+export { washForm } from "./wash-form";

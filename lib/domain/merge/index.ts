@@ -1,0 +1,5 @@
+export * from "./decide-policy";
+export * from "./deep-equal";
+export * from "./paths";
+export * from "./resolve-with-strategy";
+export * from "./three-way-merge";

@@ -1,0 +1,98 @@
+/**
+ * Conflict review (PROTOCOL §5) and verification. COORDINATOR and ADMIN only.
+ */
+import { z } from "zod";
+import {
+  CONFLICT_LIST_LIMIT_DEFAULT,
+  CONFLICT_LIST_LIMIT_MAX,
+  conflictKindSchema,
+  conflictStatusSchema,
+  MAX_NOTE_LENGTH,
+  recordTypeSchema,
+  resolutionStrategySchema,
+  verificationDecisionSchema,
+} from "./codes";
+import { clampedLimitSchema, emptyToUndefined, fieldPathSchema, idSchema, isoDateTimeSchema, jsonObjectSchema } from "./primitives";
+import { conflictResolutionSchema, syncRecordSchema, userRefSchema, versionSchema } from "./records";
+
+/** `GET /api/conflicts?status=&cursor=&limit=` (query-string values). */
+export const conflictListQuerySchema = z.object({
+  status: z.preprocess(emptyToUndefined, conflictStatusSchema.optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(1024).optional()),
+  limit: clampedLimitSchema(CONFLICT_LIST_LIMIT_DEFAULT, CONFLICT_LIST_LIMIT_MAX),
+});
+export type ConflictListQuery = z.infer<typeof conflictListQuerySchema>;
+
+export const conflictSummarySchema = z.object({
+  id: idSchema,
+  type: recordTypeSchema,
+  recordId: idSchema,
+  recordOfflineId: idSchema,
+  kind: conflictKindSchema,
+  status: conflictStatusSchema,
+  /** Paths changed on both sides to different values, sorted. Empty for some DELETION conflicts. */
+  conflictingFields: z.array(fieldPathSchema),
+  submittedBy: userRefSchema,
+  deviceId: idSchema,
+  detectedAt: isoDateTimeSchema,
+});
+export type ConflictSummary = z.infer<typeof conflictSummarySchema>;
+
+/** Newest first; `nextCursor` null on the last page. */
+export const conflictListResponseSchema = z.object({
+  conflicts: z.array(conflictSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type ConflictListResponse = z.infer<typeof conflictListResponseSchema>;
+
+/**
+ * `GET /api/conflicts/:id`. `base` (snapshot at baseVersion), `server` (the record when the
+ * conflict was detected) and `client` (base + patch) are full records; `patch` is the
+ * mutation's `data` exactly as pushed. `base`/`client` are null when they do not exist
+ * (e.g. the client's side of a delete).
+ */
+export const conflictDetailSchema = conflictSummarySchema.extend({
+  mutationId: idSchema,
+  baseVersion: z.int().min(0),
+  serverVersion: versionSchema,
+  base: syncRecordSchema.nullable(),
+  server: syncRecordSchema,
+  client: syncRecordSchema.nullable(),
+  patch: jsonObjectSchema,
+  resolution: conflictResolutionSchema.nullable(),
+});
+export type ConflictDetail = z.infer<typeof conflictDetailSchema>;
+
+/**
+ * `POST /api/conflicts/:id/resolve`. `data` maps a path to its value (`{"data.latrines": 9}`)
+ * and is required for `custom` (ignored otherwise); it must name every conflicting field and is
+ * validated by the type's form. `expectedVersion` guards against resolving a record that moved
+ * on since the coordinator looked (409 STALE_RESOLUTION).
+ */
+export const resolveConflictRequestSchema = z
+  .object({
+    strategy: resolutionStrategySchema,
+    data: z.record(fieldPathSchema, z.unknown()).optional(),
+    expectedVersion: versionSchema.optional(),
+  })
+  .refine((req) => req.strategy !== "custom" || req.data !== undefined, {
+    error: "custom resolution requires data",
+    path: ["data"],
+  });
+export type ResolveConflictRequest = z.infer<typeof resolveConflictRequestSchema>;
+
+export const resolveConflictResponseSchema = z.object({
+  conflict: conflictDetailSchema,
+  record: syncRecordSchema,
+});
+export type ResolveConflictResponse = z.infer<typeof resolveConflictResponseSchema>;
+
+/** `POST /api/assessments/:id/verify`, `/api/responses/:id/verify`. */
+export const verifyRequestSchema = z.object({
+  decision: verificationDecisionSchema,
+  note: z.string().trim().max(MAX_NOTE_LENGTH).optional(),
+});
+export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
+
+export const verifyResponseSchema = z.object({ record: syncRecordSchema });
+export type VerifyResponse = z.infer<typeof verifyResponseSchema>;

@@ -1,0 +1,15 @@
+/**
+ * The wire contract of PROTOCOL.md: zod schemas and inferred types shared by client and server.
+ * Imports only zod; does no I/O.
+ */
+export * from "./admin";
+export * from "./auth";
+export * from "./codes";
+export * from "./conflicts";
+export * from "./errors";
+export * from "./media";
+export * from "./primitives";
+export * from "./pull";
+export * from "./push";
+export * from "./records";
+export * from "./version";

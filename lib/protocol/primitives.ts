@@ -1,0 +1,52 @@
+/**
+ * Scalar building blocks shared by every protocol schema. Ids are RFC 9562 UUIDs (v4 or v7 in
+ * practice; `z.uuid()` checks the version and variant nibbles, so hand-written ids such as
+ * `00000000-0000-0000-0000-000000000001` are refused — use `crypto.randomUUID()` in fixtures).
+ */
+import { z } from "zod";
+
+export const idSchema = z.uuid();
+
+/** ISO-8601 date-time; `Date#toISOString()` output and explicit offsets both pass. */
+export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+/** Calendar date `YYYY-MM-DD` (form answers such as `lastDistributionDate`). */
+export const isoDateSchema = z.iso.date();
+
+export const latitudeSchema = z.number().min(-90).max(90);
+export const longitudeSchema = z.number().min(-180).max(180);
+
+/** A JSON object whose keys are not known to the protocol (form answers, full records). */
+export const jsonObjectSchema = z.record(z.string(), z.unknown());
+export type JsonObject = z.infer<typeof jsonObjectSchema>;
+
+/**
+ * A mergeable field path (PROTOCOL §3): a top-level field (`status`) or a key of the nested form
+ * answers (`data.latrines`). Question ids and field names are identifiers, so a path has at most
+ * one dot.
+ */
+export const fieldPathSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/, { error: "Invalid field path" });
+export type FieldPath = z.infer<typeof fieldPathSchema>;
+
+/** Lower-case hex SHA-256 digest. */
+export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, { error: "Expected a lower-case hex SHA-256" });
+
+/** Query-string values: absent, null (URLSearchParams#get) and "" all mean "not given". */
+export function emptyToUndefined(value: unknown): unknown {
+  return value === null || value === "" ? undefined : value;
+}
+
+/**
+ * A query-string page size: coerced to an integer and clamped into `1..max` (out-of-range
+ * values are clamped, not refused); missing gives `fallback`; a non-integer is an error.
+ */
+export function clampedLimitSchema(fallback: number, max: number) {
+  return z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .transform((n) => Math.min(max, Math.max(1, n)))
+      .default(fallback),
+  );
+}

@@ -1,0 +1,57 @@
+import { ERROR_CODES as PROTOCOL_ERROR_CODES } from "@/lib/protocol";
+
+/** The protocol's codes plus the few the media endpoint and health check answer with. */
+export const SERVER_ERROR_CODES = {
+  ...PROTOCOL_ERROR_CODES,
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  CHECKSUM_MISMATCH: "CHECKSUM_MISMATCH",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+} as const;
+export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[keyof typeof SERVER_ERROR_CODES];
+const ERROR_CODES = SERVER_ERROR_CODES;
+
+/**
+ * The one error type of the server. Anything thrown that is not an AppError is an unknown error:
+ * logged, and answered with a generic 500 that carries no stack trace or database message.
+ */
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string,
+    readonly details?: { issues?: unknown; retryAfterSeconds?: number },
+  ) {
+    super(message);
+  }
+}
+
+/** The code → HTTP status table (PROTOCOL.md §3). */
+export const ERROR_STATUS: Record<ServerErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ENTITY_MISMATCH: 422,
+  VERSION_AHEAD: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  ALREADY_EXISTS: 409,
+  CONFLICT_ALREADY_RESOLVED: 409,
+  STALE_RESOLUTION: 409,
+  CHECKSUM_MISMATCH: 460,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof Error && (error as { name?: string }).name === "AppError" && "code" in error;
+}
+
+export const errors = {
+  validation: (message: string, issues?: unknown) => new AppError(ERROR_CODES.VALIDATION_FAILED, message, { issues }),
+  unauthenticated: (message = "Sign in to continue") => new AppError(ERROR_CODES.UNAUTHENTICATED, message),
+  forbidden: (message = "You may not do that") => new AppError(ERROR_CODES.FORBIDDEN, message),
+  notFound: (what: string) => new AppError(ERROR_CODES.NOT_FOUND, `${what} not found`),
+};

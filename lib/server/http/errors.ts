@@ -1,0 +1,23 @@
+import "server-only";
+import type { Logger } from "pino";
+import type { ErrorBody, Issue } from "@/lib/protocol";
+import { ERROR_STATUS, isAppError } from "@/lib/server/errors";
+
+/**
+ * The one mapper from anything thrown to an HTTP response. AppErrors answer with their code's
+ * status; anything else is logged with its stack and answered with a generic 500.
+ */
+export function toErrorResponse(error: unknown, log: Logger, headers: Record<string, string> = {}): Response {
+  if (isAppError(error)) {
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details?.issues !== undefined) body.error.issues = error.details.issues as Issue[];
+    const extra: Record<string, string> = { ...headers };
+    if (error.details?.retryAfterSeconds !== undefined) extra["retry-after"] = String(error.details.retryAfterSeconds);
+    return Response.json(body, { status: ERROR_STATUS[error.code] ?? 500, headers: extra });
+  }
+  log.error({ err: error }, "unhandled error");
+  return Response.json({ error: { code: "INTERNAL", message: "Something went wrong on the server" } } satisfies ErrorBody, {
+    status: 500,
+    headers,
+  });
+}

@@ -1,0 +1,182 @@
+import "server-only";
+import { patchToPaths, recordToPaths, resolveWithStrategy } from "@/lib/domain";
+import type { Conflict } from "@/lib/generated/prisma/client";
+import type {
+  ConflictDetail,
+  ConflictListResponse,
+  ConflictStatus,
+  ConflictSummary,
+  ResolveConflictRequest,
+  SyncRecord,
+} from "@/lib/protocol";
+import { getDb, type Tx } from "@/lib/server/db/client";
+import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import { getConflictById, getUsersByIds, listConflicts, markConflictResolved } from "@/lib/server/queries/conflicts";
+import { findRecordById, lockRecordKey, updateRecordRow } from "@/lib/server/queries/records";
+import type { PublicUser } from "@/lib/server/queries/users";
+import { insertRecordVersion } from "@/lib/server/queries/versions";
+import { writeRecordChange } from "./apply-mutation";
+import { stampChanges } from "./change-seq";
+import { STAMP_TABLE, toSyncRecord } from "./records";
+
+type Names = Map<string, { id: string; name: string }>;
+
+async function namesFor(tx: Tx, rows: Conflict[]): Promise<Names> {
+  const ids = [...new Set(rows.flatMap((r) => [r.submittedById, r.resolvedById]).filter((id): id is string => !!id))];
+  return new Map((await getUsersByIds(tx, ids)).map((u) => [u.id, u]));
+}
+
+function toSummary(row: Conflict, names: Names): ConflictSummary {
+  return {
+    id: row.id,
+    type: row.recordType,
+    recordId: row.recordId,
+    recordOfflineId: row.recordOfflineId,
+    kind: row.kind,
+    status: row.status,
+    conflictingFields: row.conflictingFields,
+    submittedBy: names.get(row.submittedById) ?? { id: row.submittedById, name: "Unknown user" },
+    deviceId: row.deviceId ?? row.submittedById,
+    detectedAt: row.detectedAt.toISOString(),
+  };
+}
+
+function toDetail(row: Conflict, names: Names): ConflictDetail {
+  const resolution = row.resolution as Record<string, unknown> | null;
+  return {
+    ...toSummary(row, names),
+    mutationId: row.mutationId,
+    baseVersion: row.baseVersion,
+    serverVersion: row.serverVersion,
+    base: row.base as SyncRecord,
+    server: row.server as SyncRecord,
+    client: row.client as SyncRecord,
+    patch: (row.patch ?? {}) as Record<string, unknown>,
+    resolution: resolution
+      ? ({ ...resolution, resolvedBy: row.resolvedById ? (names.get(row.resolvedById) ?? null) : null } as ConflictDetail["resolution"])
+      : null,
+  };
+}
+
+function encodeListCursor(row: Conflict): string {
+  return Buffer.from(JSON.stringify([row.detectedAt.toISOString(), row.id])).toString("base64url");
+}
+
+function decodeListCursor(raw: string): { detectedAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as [string, string];
+    const detectedAt = new Date(at);
+    if (Number.isNaN(detectedAt.getTime()) || typeof id !== "string") throw new Error("bad");
+    return { detectedAt, id };
+  } catch {
+    throw errors.validation("The cursor is not one this server issued");
+  }
+}
+
+export async function listConflictsPage(params: {
+  status?: ConflictStatus;
+  cursor?: string;
+  limit: number;
+}): Promise<ConflictListResponse> {
+  const db = await getDb();
+  const rows = await listConflicts(db, {
+    status: params.status,
+    before: params.cursor ? decodeListCursor(params.cursor) : undefined,
+    limit: params.limit + 1,
+  });
+  const page = rows.slice(0, params.limit);
+  const names = await namesFor(db, page);
+  return {
+    conflicts: page.map((r) => toSummary(r, names)),
+    nextCursor: rows.length > params.limit ? encodeListCursor(page[page.length - 1]) : null,
+  };
+}
+
+export async function getConflictDetail(id: string): Promise<ConflictDetail> {
+  const db = await getDb();
+  const row = await getConflictById(db, id);
+  if (!row) throw errors.notFound("Conflict");
+  return toDetail(row, await namesFor(db, [row]));
+}
+
+/**
+ * Resolves a PENDING conflict (PROTOCOL §5). Takes the record's lock first, so a resolution and
+ * a push of the same record never interleave; a second resolution finds the conflict RESOLVED
+ * (409 CONFLICT_ALREADY_RESOLVED), a resolution against a record that moved on since the
+ * coordinator looked fails with 409 STALE_RESOLUTION when `expectedVersion` is given.
+ */
+export async function resolveConflict(
+  user: PublicUser,
+  id: string,
+  req: ResolveConflictRequest,
+): Promise<{ conflict: ConflictDetail; record: SyncRecord }> {
+  const db = await getDb();
+  return db.$transaction(async (tx) => {
+    const found = await getConflictById(tx, id);
+    if (!found) throw errors.notFound("Conflict");
+    await lockRecordKey(tx, found.recordType, found.recordOfflineId);
+    const conflict = (await getConflictById(tx, id)) as Conflict;
+    if (conflict.status !== "PENDING")
+      throw new AppError(
+        SERVER_ERROR_CODES.CONFLICT_ALREADY_RESOLVED,
+        `This conflict is already ${conflict.status.toLowerCase().replace("_", "-")}`,
+      );
+    const type = conflict.recordType;
+    const row = await findRecordById(tx, type, conflict.recordId);
+    if (!row) throw errors.notFound("Record");
+    if (req.expectedVersion !== undefined && req.expectedVersion !== row.version) {
+      throw new AppError(
+        SERVER_ERROR_CODES.STALE_RESOLUTION,
+        `The record is at version ${row.version} now, not ${req.expectedVersion}; review it again`,
+      );
+    }
+    const ctx = { user, scope: null };
+    const server = toSyncRecord(type, row);
+    const base = conflict.base as SyncRecord;
+    const patch = patchToPaths((conflict.patch ?? {}) as Record<string, unknown>);
+
+    const outcome = resolveWithStrategy({
+      strategy: req.strategy,
+      base: recordToPaths(base, type),
+      server: recordToPaths(server, type),
+      patch,
+      conflictingFields:
+        conflict.kind === "DELETION" ? conflict.conflictingFields.filter((f) => f !== "deletedAt") : conflict.conflictingFields,
+      custom: req.data,
+    });
+    if (!outcome.ok) throw errors.validation(outcome.message, { missing: outcome.missing, unexpected: outcome.unexpected });
+
+    let written = { changed: false, row, record: server };
+    const keepsClientSide = req.strategy === "client" || req.strategy === "custom";
+    if (conflict.kind === "DELETION" && row.deletedAt) {
+      // The client edited a record deleted on the server: its side restores the record.
+      if (keepsClientSide) written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths ?? {}, null, { deletedAt: null });
+    } else if (conflict.kind === "DELETION" && !conflict.patch) {
+      // A stale delete: the client's side deletes the record; custom and merge keep it, with the
+      // coordinator's values (custom) applied.
+      if (req.strategy !== "client" && outcome.paths) {
+        written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths, null);
+      } else if (req.strategy === "client") {
+        const version = row.version + 1;
+        const updated = await updateRecordRow(tx, type, row.id, { deletedAt: new Date(), version, lastModifiedById: user.id });
+        const record = toSyncRecord(type, updated);
+        await insertRecordVersion(tx, { recordType: type, recordId: row.id, version, snapshot: record, changedById: user.id });
+        written = { changed: true, row: updated, record };
+      }
+    } else if (outcome.paths) {
+      written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths, null);
+    }
+
+    const resolvedAt = new Date().toISOString();
+    const updated = await markConflictResolved(tx, {
+      id,
+      resolvedById: user.id,
+      method: req.strategy,
+      resolution: { strategy: req.strategy, method: null, resolvedAt, resultVersion: written.changed ? written.row.version : null },
+    });
+    const stamps: Parameters<typeof stampChanges>[1] = [{ table: "Conflict", id }];
+    if (written.changed) stamps.unshift({ table: STAMP_TABLE[type], id: row.id });
+    await stampChanges(tx, stamps);
+    return { conflict: toDetail(updated, await namesFor(tx, [updated])), record: written.record };
+  });
+}

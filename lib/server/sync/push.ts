@@ -1,0 +1,130 @@
+import "server-only";
+import { type Mutation, type PushResponse, type PushResult, parseMutation, parsePushRequest } from "@/lib/protocol";
+import { getScope } from "@/lib/server/admin";
+import { type Db, getDb, type Tx } from "@/lib/server/db/client";
+import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import { touchDevice } from "@/lib/server/queries/devices";
+import type { PublicUser } from "@/lib/server/queries/users";
+import { answerFailedMutation, applyMutationInTx, type MutationContext, recordRejection, type Stamp } from "./apply-mutation";
+import { stampChanges } from "./change-seq";
+import { WriteBuffer } from "./write-buffer";
+
+/** Generous: a 200-mutation batch on a loaded machine must not hit Prisma's 5 s default. */
+const BATCH_TX = { timeout: 120_000, maxWait: 60_000 } as const;
+
+/**
+ * Applies a batch: ONE transaction, each mutation inside its own SAVEPOINT (PROTOCOL §3 allows
+ * either form). In order, so a later mutation sees the earlier ones; each mutation is atomic —
+ * a rejected one is rolled back to its savepoint, logged, and the rest proceed. Change numbers
+ * are drawn once, as the last step (change-seq.ts). Results are returned only after COMMIT: if the
+ * commit fails nothing was applied and the device's retry is processed afresh.
+ * Snapshots and ledger rows are written once per batch (write-buffer.ts).
+ */
+export async function applyBatch(db: Db, ctx: MutationContext, mutations: readonly { raw: unknown }[]): Promise<PushResult[]> {
+  return db.$transaction(async (tx) => {
+    const results: PushResult[] = [];
+    const touched: Stamp[] = [];
+    const batchCtx: MutationContext = { ...ctx, buffer: new WriteBuffer() };
+    for (const [i, { raw }] of mutations.entries()) {
+      const parsed = containsNul(raw) ? nulRejection(raw) : parseMutation(raw);
+      if (!parsed.ok) {
+        results.push(await rejectMalformed(tx, batchCtx, raw, parsed));
+        continue;
+      }
+      results.push(await applyInSavepoint(tx, batchCtx, parsed.mutation, `m${i}`, touched));
+    }
+    await batchCtx.buffer?.flush(tx);
+    await stampChanges(tx, touched);
+    return results;
+  }, BATCH_TX);
+}
+
+async function applyInSavepoint(tx: Tx, ctx: MutationContext, m: Mutation, name: string, touched: Stamp[]): Promise<PushResult> {
+  await tx.$executeRawUnsafe(`SAVEPOINT ${name}`);
+  ctx.buffer?.begin();
+  try {
+    const applied = await applyMutationInTx(tx, ctx, m);
+    await tx.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
+    ctx.buffer?.keep();
+    touched.push(...applied.touched);
+    return applied.result;
+  } catch (error) {
+    ctx.buffer?.discard();
+    await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`);
+    const answer = await answerFailedMutation(tx, ctx, m, error);
+    if (!answer) throw error; // not this mutation's fault (e.g. the database went away): fail the push
+    return answer;
+  }
+}
+
+async function rejectMalformed(
+  tx: Tx,
+  ctx: MutationContext,
+  raw: unknown,
+  parsed: Extract<ReturnType<typeof parseMutation>, { ok: false }>,
+): Promise<PushResult> {
+  const message = "The mutation does not match the protocol";
+  const type = (raw as { type?: unknown } | null)?.type;
+  await recordRejection(tx, ctx, {
+    mutationId: parsed.mutationId ?? null,
+    type: typeof type === "string" ? type.slice(0, 32) : null,
+    offlineId: parsed.offlineId ?? null,
+    payload: raw,
+    code: "VALIDATION_FAILED",
+    message,
+  });
+  return {
+    mutationId: parsed.mutationId ?? null,
+    offlineId: parsed.offlineId ?? null,
+    status: "rejected",
+    error: { code: "VALIDATION_FAILED", message, issues: parsed.issues },
+  } as PushResult;
+}
+
+/** U+0000 cannot be stored in Postgres text: refuse it per mutation instead of failing the push. */
+function containsNul(raw: unknown): boolean {
+  return JSON.stringify(raw ?? null).includes("\\u0000");
+}
+
+function nulRejection(raw: unknown): Extract<ReturnType<typeof parseMutation>, { ok: false }> {
+  const r = (raw ?? {}) as { mutationId?: unknown; offlineId?: unknown };
+  const short = (v: unknown) => (typeof v === "string" && v.length <= 128 && !v.includes("\u0000") ? v : undefined);
+  return {
+    ok: false,
+    mutationId: short(r.mutationId),
+    offlineId: short(r.offlineId),
+    issues: [{ code: "invalid_string", path: [], message: "Text may not contain the NUL character (U+0000)" }],
+  };
+}
+
+/** POST /api/sync/push (PROTOCOL §3). */
+export async function pushMutations(user: PublicUser, raw: unknown): Promise<PushResponse> {
+  const envelope = parsePushRequest(raw);
+  if (!envelope.ok) {
+    if (envelope.code === "PAYLOAD_TOO_LARGE")
+      throw new AppError(SERVER_ERROR_CODES.PAYLOAD_TOO_LARGE, "Too many mutations in one push", { issues: envelope.issues });
+    throw errors.validation("Push body has the wrong shape", envelope.issues);
+  }
+  const { deviceId, clientState, mutations } = envelope.request;
+  const db = await getDb();
+  const scope = await getScope(db, user);
+  const results = await applyBatch(
+    db,
+    { user, deviceId, scope },
+    mutations.map((m) => ({ raw: m })),
+  );
+  await touchDevice(db, {
+    deviceId,
+    userId: user.id,
+    kind: "push",
+    pendingCount: clientState?.pendingCount,
+    appVersion: clientState?.appVersion,
+  });
+  return { results, serverTime: new Date().toISOString() };
+}
+
+/** One mutation as a batch of one (seed data, scripts). */
+export async function applyMutation(db: Db, ctx: MutationContext, m: Mutation): Promise<PushResult> {
+  const [result] = await applyBatch(db, ctx, [{ raw: m }]);
+  return result;
+}

@@ -1,0 +1,75 @@
+import "server-only";
+import type { Entity, Prisma } from "@/lib/generated/prisma/client";
+import type { RecordType } from "@/lib/protocol";
+import type { Tx } from "@/lib/server/db/client";
+
+type VersionRow = Prisma.RecordVersionCreateManyInput;
+type LedgerRow = Prisma.ProcessedMutationCreateManyInput;
+
+/**
+ * Write-behind for one push batch: version snapshots and ledger rows are collected and written
+ * with one INSERT each at the end of the batch transaction, before the change numbers are drawn.
+ *
+ * Why this is safe: nothing outside the transaction can see these rows before COMMIT whether they
+ * are inserted early or late, and inside the batch every read goes through this buffer first (a
+ * later mutation finds an earlier one's snapshot or ledger row here). Rows of a mutation that is
+ * rolled back to its savepoint are discarded with it (`begin`/`keep`/`discard`). Entities are
+ * cached for the batch (read-only here).
+ */
+export class WriteBuffer {
+  private readonly versions = new Map<string, VersionRow>();
+  private readonly ledger = new Map<string, LedgerRow>();
+  private staged: { versions: Map<string, VersionRow>; ledger: Map<string, LedgerRow> } | null = null;
+  private readonly entities = new Map<string, Entity | null>();
+
+  /** Starts a mutation's staging area (its savepoint). */
+  begin(): void {
+    this.staged = { versions: new Map(), ledger: new Map() };
+  }
+
+  /** The mutation's savepoint was released: its rows join the batch. */
+  keep(): void {
+    if (!this.staged) return;
+    for (const [k, v] of this.staged.versions) this.versions.set(k, v);
+    for (const [k, v] of this.staged.ledger) this.ledger.set(k, v);
+    this.staged = null;
+  }
+
+  /** The mutation was rolled back to its savepoint: its rows never existed. */
+  discard(): void {
+    this.staged = null;
+  }
+
+  addVersion(row: VersionRow): void {
+    (this.staged?.versions ?? this.versions).set(versionKey(row.recordType, row.recordId, row.version), row);
+  }
+
+  findVersion(type: RecordType, recordId: string, version: number): unknown | undefined {
+    const key = versionKey(type, recordId, version);
+    return (this.staged?.versions.get(key) ?? this.versions.get(key))?.snapshot;
+  }
+
+  addLedger(row: LedgerRow): void {
+    (this.staged?.ledger ?? this.ledger).set(row.mutationId, row);
+  }
+
+  findLedger(mutationId: string): LedgerRow | undefined {
+    return this.staged?.ledger.get(mutationId) ?? this.ledger.get(mutationId);
+  }
+
+  async entity(tx: Tx, id: string): Promise<Entity | null> {
+    if (!this.entities.has(id)) this.entities.set(id, await tx.entity.findUnique({ where: { id } }));
+    return this.entities.get(id) ?? null;
+  }
+
+  async flush(tx: Tx): Promise<void> {
+    if (this.versions.size) await tx.recordVersion.createMany({ data: [...this.versions.values()] });
+    if (this.ledger.size) await tx.processedMutation.createMany({ data: [...this.ledger.values()] });
+    this.versions.clear();
+    this.ledger.clear();
+  }
+}
+
+function versionKey(type: string, recordId: string, version: number): string {
+  return `${type}:${recordId}:${version}`;
+}

@@ -24,7 +24,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1, // 2 shared cores; one browser at a time keeps timings honest
   forbidOnly: CI,
-  retries: 0,
+  retries: process.env.CI ? 1 : 0,
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: CI ? [["line"]] : [["list"]],

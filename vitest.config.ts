@@ -7,9 +7,14 @@ import { defineConfig } from "vitest/config";
 //         Postgres server named by DATABASE_URL.
 const alias = { "@": path.resolve(__dirname), "server-only": path.resolve(__dirname, "tests/fixtures/server-only.ts") };
 
+// In CI only, a failed test runs once more; tests/fixtures/flaky-reporter.ts names every test that
+// needed it, and .ci/run repeats those names in its summary.
+const ci = Boolean(process.env.CI);
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ci ? ["default", "./tests/fixtures/flaky-reporter.ts"] : ["default"],
     projects: [
       {
         resolve: { alias },
@@ -19,6 +24,7 @@ export default defineConfig({
           exclude: ["**/*.db.test.ts", "**/node_modules/**"],
           setupFiles: ["fake-indexeddb/auto"],
           environment: "node",
+          retry: ci ? 1 : 0,
         },
       },
       {
@@ -32,6 +38,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          retry: ci ? 1 : 0,
         },
       },
     ],

@@ -20,7 +20,7 @@ export async function getDb(): Promise<PrismaClient> {
   g[globalKey] ??= {
     promise: (async () => {
       const opened = await openAdapter(resolveDbTarget(getEnv()));
-      return { prisma: new PrismaClient({ adapter: opened.factory }), opened };
+      return { prisma: createPrisma(opened), opened };
     })(),
   };
   try {
@@ -46,6 +46,12 @@ export async function closeDb(): Promise<void> {
   await opened.close();
 }
 
+// Prisma's defaults (2 s to get a connection, 5 s per interactive transaction) turn a busy moment —
+// a burst of devices reconnecting after an outage, more requests than pool connections — into
+// failed pulls and pushes. Waiting is the better answer: every transaction here is short when it
+// runs, and a client that gives up earlier retries anyway. Push sets its own, longer limits.
+const TRANSACTION_DEFAULTS = { maxWait: 30_000, timeout: 60_000 } as const;
+
 export function createPrisma(opened: OpenedAdapter): PrismaClient {
-  return new PrismaClient({ adapter: opened.factory });
+  return new PrismaClient({ adapter: opened.factory, transactionOptions: TRANSACTION_DEFAULTS });
 }

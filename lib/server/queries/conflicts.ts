@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Conflict, Prisma } from "@/lib/generated/prisma/client";
 import type { ConflictStatus, RecordType } from "@/lib/protocol";
 import type { Tx } from "@/lib/server/db/client";
 
@@ -71,6 +71,12 @@ export function markConflictResolved(tx: Tx, params: { id: string; resolvedById:
   });
 }
 
-export function getUsersByIds(tx: Tx, ids: string[]) {
-  return tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+export type UserNames = Map<string, { id: string; name: string }>;
+
+/** The id and name of everyone who submitted or resolved these conflicts, by id. */
+export async function conflictUserNames(tx: Tx, rows: Pick<Conflict, "submittedById" | "resolvedById">[]): Promise<UserNames> {
+  const ids = [...new Set(rows.flatMap((r) => [r.submittedById, r.resolvedById]).filter((id): id is string => !!id))];
+  if (ids.length === 0) return new Map();
+  const users = await tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(users.map((u) => [u.id, u]));
 }

@@ -9,9 +9,9 @@ import type {
   ResolveConflictRequest,
   SyncRecord,
 } from "@/lib/protocol";
-import { getDb, type Tx } from "@/lib/server/db/client";
+import { getDb } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
-import { getConflictById, getUsersByIds, listConflicts, markConflictResolved } from "@/lib/server/queries/conflicts";
+import { conflictUserNames, getConflictById, listConflicts, markConflictResolved, type UserNames } from "@/lib/server/queries/conflicts";
 import { findRecordById, lockRecordKey, updateRecordRow } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { insertRecordVersion } from "@/lib/server/queries/versions";
@@ -19,12 +19,7 @@ import { writeRecordChange } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
 import { STAMP_TABLE, toSyncRecord } from "./records";
 
-type Names = Map<string, { id: string; name: string }>;
-
-async function namesFor(tx: Tx, rows: Conflict[]): Promise<Names> {
-  const ids = [...new Set(rows.flatMap((r) => [r.submittedById, r.resolvedById]).filter((id): id is string => !!id))];
-  return new Map((await getUsersByIds(tx, ids)).map((u) => [u.id, u]));
-}
+type Names = UserNames;
 
 function toSummary(row: Conflict, names: Names): ConflictSummary {
   return {
@@ -85,7 +80,7 @@ export async function listConflictsPage(params: {
     limit: params.limit + 1,
   });
   const page = rows.slice(0, params.limit);
-  const names = await namesFor(db, page);
+  const names = await conflictUserNames(db, page);
   return {
     conflicts: page.map((r) => toSummary(r, names)),
     nextCursor: rows.length > params.limit ? encodeListCursor(page[page.length - 1]) : null,
@@ -96,7 +91,7 @@ export async function getConflictDetail(id: string): Promise<ConflictDetail> {
   const db = await getDb();
   const row = await getConflictById(db, id);
   if (!row) throw errors.notFound("Conflict");
-  return toDetail(row, await namesFor(db, [row]));
+  return toDetail(row, await conflictUserNames(db, [row]));
 }
 
 /**
@@ -177,6 +172,6 @@ export async function resolveConflict(
     const stamps: Parameters<typeof stampChanges>[1] = [{ table: "Conflict", id }];
     if (written.changed) stamps.unshift({ table: STAMP_TABLE[type], id: row.id });
     await stampChanges(tx, stamps);
-    return { conflict: toDetail(updated, await namesFor(tx, [updated])), record: written.record };
+    return { conflict: toDetail(updated, await conflictUserNames(tx, [updated])), record: written.record };
   });
 }

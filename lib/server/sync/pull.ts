@@ -5,6 +5,7 @@ import { getScope } from "@/lib/server/admin";
 import { getDb, type Tx } from "@/lib/server/db/client";
 import { entitiesAssignedBetween, maxAssignmentSeq } from "@/lib/server/queries/assignments";
 import { type ChangeRef, selectChanges } from "@/lib/server/queries/changes";
+import { conflictUserNames, type UserNames } from "@/lib/server/queries/conflicts";
 import { touchDevice } from "@/lib/server/queries/devices";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { currentChangeSeq } from "./change-seq";
@@ -78,10 +79,7 @@ async function loadChanges(tx: Tx, refs: ChangeRef[]): Promise<Change[]> {
     tx.media.findMany({ where: { id: { in: idsOf("media") } } }),
     tx.conflict.findMany({ where: { id: { in: idsOf("conflict") } } }),
   ]);
-  const resolverIds = [...new Set(conflicts.map((c) => c.resolvedById).filter((id): id is string => !!id))];
-  const resolvers = new Map(
-    (await tx.user.findMany({ where: { id: { in: resolverIds } }, select: { id: true, name: true } })).map((u) => [u.id, u]),
-  );
+  const resolvers = await conflictUserNames(tx, conflicts);
   const byId = new Map<string, Change>();
   const put = (change: Change) => byId.set(`${change.type}:${change.id}`, change);
   const recordChange = <R extends { id: string; offlineId: string; version: number; deletedAt: string | null }>(
@@ -108,7 +106,7 @@ async function loadChanges(tx: Tx, refs: ChangeRef[]): Promise<Change[]> {
   return refs.map((r) => byId.get(`${r.kind}:${r.id}`)).filter((c): c is Change => c !== undefined);
 }
 
-export function toConflictChange(row: Conflict, resolvers: Map<string, { id: string; name: string }>): ConflictChangeRecord {
+export function toConflictChange(row: Conflict, resolvers: UserNames): ConflictChangeRecord {
   return {
     id: row.id,
     type: row.recordType,

@@ -29,6 +29,15 @@ export const DEFAULT_MEDIA_ENDPOINT = "/api/media/uploads";
 export const MEDIA_ID_HEADER = "X-Media-Id";
 export const MEDIA_LOCK_NAME = "fieldsync-media";
 
+/**
+ * Bytes per PATCH. A dropped link loses at most the chunk in flight (what already reached the
+ * server is kept), and every finished chunk is a durable offset to resume from. One PATCH per file
+ * would be faster on a good link, but on a field link that drops every few megabytes a whole
+ * socket buffer (megabytes) is sent again per drop; 512 KiB keeps three drops in a 10 MB photo
+ * under 1.2× the bytes for one extra round trip per 512 KiB.
+ */
+export const DEFAULT_CHUNK_SIZE = 512 * 1024;
+
 export interface MediaQueueOptions {
   /** The tus endpoint; absolute outside a browser page. */
   endpoint?: string;
@@ -37,7 +46,7 @@ export interface MediaQueueOptions {
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   /** Default: XMLHttpRequest where it exists (fine-grained progress), else fetch (workers, Node). */
   httpStack?: HttpStack;
-  /** PATCH size; default unlimited with XMLHttpRequest, 2 MiB with fetch (progress per chunk). */
+  /** PATCH size; default DEFAULT_CHUNK_SIZE. */
   chunkSize?: number;
   /** tus-js-client's own quick retries within one attempt (network, 5xx, 409, 423). */
   retryDelays?: number[];
@@ -135,7 +144,7 @@ export class MediaQueue {
     this.concurrency = Math.max(1, options.concurrency ?? 3);
     const hasXhr = typeof XMLHttpRequest !== "undefined";
     this.httpStack = options.httpStack ?? (hasXhr ? undefined : new FetchHttpStack());
-    this.chunkSize = options.chunkSize ?? (this.httpStack ? 2 * 1024 * 1024 : Number.POSITIVE_INFINITY);
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.urlStorage = new DexieUrlStorage(db);
   }
 

@@ -93,7 +93,9 @@ async function main() {
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
-  console.log(`\nField Sync is running at ${url}  (database: ${embedded ? "embedded PGlite in .data/" : "DATABASE_URL"})`);
+  console.log(
+    `\nField Sync is running at ${url}  (database: ${embedded ? `embedded PGlite in ${path.relative(process.cwd(), env.PGLITE_DIR) || "."}` : "DATABASE_URL"})`,
+  );
   if (hasDemo) {
     console.log(`Demo logins (password: ${env.DEMO_PASSWORD}):`);
     for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(12)} ${u.email}`);

@@ -106,8 +106,8 @@ export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
 
 /**
  * Every error code the server may answer, in HTTP error bodies and in `rejected` push results.
- * The first block is PROTOCOL §3; the last three are additions for media uploads (§6) and the
- * health check (§7). Clients branch on these, never on message text.
+ * The first block is PROTOCOL §3; the rest are additions for media uploads (§6), the health check
+ * (§7) and requests no route takes. Clients branch on these, never on message text.
  */
 export const ERROR_CODES = {
   VALIDATION_FAILED: "VALIDATION_FAILED",
@@ -129,6 +129,8 @@ export const ERROR_CODES = {
   CHECKSUM_MISMATCH: "CHECKSUM_MISMATCH",
   /** 503: a dependency (the database) is unreachable. */
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /** 405: the path exists but not with this method (the answer carries `Allow`). */
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 export const ERROR_CODE_VALUES = Object.values(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];

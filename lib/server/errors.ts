@@ -1,12 +1,7 @@
 import { ERROR_CODES as PROTOCOL_ERROR_CODES } from "@/lib/protocol";
 
-/** The protocol's codes plus the few the media endpoint and health check answer with. */
-export const SERVER_ERROR_CODES = {
-  ...PROTOCOL_ERROR_CODES,
-  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
-  CHECKSUM_MISMATCH: "CHECKSUM_MISMATCH",
-  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
-} as const;
+/** Every code the server answers with: PROTOCOL §3's and our additions (lib/protocol/codes.ts). */
+export const SERVER_ERROR_CODES = PROTOCOL_ERROR_CODES;
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[keyof typeof SERVER_ERROR_CODES];
 const ERROR_CODES = SERVER_ERROR_CODES;
 
@@ -19,7 +14,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ServerErrorCode,
     message: string,
-    readonly details?: { issues?: unknown; retryAfterSeconds?: number },
+    readonly details?: { issues?: unknown; retryAfterSeconds?: number; allow?: string },
   ) {
     super(message);
   }
@@ -32,6 +27,7 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   ENTITY_MISMATCH: 422,
   VERSION_AHEAD: 409,
   PAYLOAD_TOO_LARGE: 413,

@@ -1,4 +1,5 @@
 import { checkHealth } from "@/lib/server/health";
+import { otherMethods } from "@/lib/server/http/fallback";
 import { json, publicRoute } from "@/lib/server/http/route";
 
 export const dynamic = "force-dynamic";
@@ -7,3 +8,5 @@ export const GET = publicRoute(async () => {
   const { ok } = await checkHealth();
   return ok ? json({ status: "ok", db: "ok" }) : json({ status: "degraded", db: "unreachable" }, { status: 503 });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -13,6 +13,7 @@ export function toErrorResponse(error: unknown, log: Logger, headers: Record<str
     if (error.details?.issues !== undefined) body.error.issues = error.details.issues as Issue[];
     const extra: Record<string, string> = { ...headers };
     if (error.details?.retryAfterSeconds !== undefined) extra["retry-after"] = String(error.details.retryAfterSeconds);
+    if (error.details?.allow !== undefined) extra.allow = error.details.allow;
     return Response.json(body, { status: ERROR_STATUS[error.code] ?? 500, headers: extra });
   }
   log.error({ err: error }, "unhandled error");

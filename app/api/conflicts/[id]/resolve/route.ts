@@ -1,5 +1,6 @@
 import { resolveConflictRequestSchema } from "@/lib/protocol";
 import { readJson } from "@/lib/server/http/body";
+import { otherMethods } from "@/lib/server/http/fallback";
 import { idParam } from "@/lib/server/http/params";
 import { authedRoute, json } from "@/lib/server/http/route";
 import { resolveConflict } from "@/lib/server/sync/conflicts";
@@ -8,3 +9,5 @@ export const POST = authedRoute<{ id: string }>({ roles: ["COORDINATOR", "ADMIN"
   const body = await readJson(req, resolveConflictRequestSchema);
   return json(await resolveConflict(auth.user, idParam(params.id), body));
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

@@ -6,12 +6,13 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FieldSyncDb } from "@/lib/client/db/field-sync-db";
-import type { AnyLocalRow, RecordType } from "@/lib/client/db/types";
+import { type AnyLocalRow, META_KEYS, type RecordType } from "@/lib/client/db/types";
 import { createRecord, deleteRecord, updateRecord } from "@/lib/client/outbox/local-writes";
 import { discardParked, retryParked } from "@/lib/client/outbox/parked";
 import { recordFields } from "@/lib/client/outbox/rebuild-record";
 import type { ConflictDetail, ConflictListResponse, Role } from "@/lib/protocol";
 import { assignUser, createEntity } from "@/lib/server/admin";
+import { encodeCursor } from "@/lib/server/sync/cursor";
 import { toAssessmentRecord, toEntityRecord, toResponseRecord } from "@/lib/server/sync/serialize";
 import { makeUser } from "../fixtures/api";
 import { APP_ORIGIN, type AppFetch, createAppFetch, type Device, openDevice } from "../fixtures/app-fetch";
@@ -477,6 +478,41 @@ describe("more ways devices and the server must agree", () => {
     await syncOk(a2);
     await expectConverged([a1.device, a2.device], "assessment", raced.offlineId);
     expect((await row(a2.device, "assessment", raced.offlineId))?.localDeleted).toBeUndefined();
+  });
+
+  it("a cursor the server refuses (from another or a restored database) restarts the pull from the start, and the device catches up", async () => {
+    const entity = await newEntity();
+    const a1 = await actor("ASSESSOR", entity.id);
+    const a2 = await actor("ASSESSOR", entity.id);
+    const kept = await newAssessment(a1.device.db, entity.id);
+    const removed = await newAssessment(a1.device.db, entity.id, WASH({ latrines: 4 }));
+    await syncOk(a1);
+    await syncOk(a2);
+
+    // Meanwhile a1 adds one record and deletes another; a2 has an unsent edit of its own.
+    const added = await newAssessment(a1.device.db, entity.id, WASH({ latrines: 9 }));
+    await deleteRecord(a1.device.db, "assessment", removed.offlineId);
+    await syncOk(a1);
+    a2.net.offline = true;
+    await updateRecord(a2.device.db, "assessment", kept.offlineId, { data: { functionalBoreholes: 2 } });
+    a2.net.offline = false;
+
+    // a2's cursor is one this database never issued (numbered far beyond its change counter).
+    const foreign = encodeCursor({ seq: 10n ** 12n, assignmentSeq: 0n });
+    await a2.device.db.meta.put({ key: META_KEYS.CURSOR, value: foreign });
+    await syncOk(a2);
+
+    const pulls = a2.net.served("pull");
+    expect(pulls.at(-2)?.status).toBe(400); // refused once…
+    expect(pulls.at(-1)?.status).toBe(200); // …then pulled from the start in the same pass
+    expect((await a2.device.db.meta.get(META_KEYS.CURSOR))?.value).not.toBe(foreign);
+    await expectDrained(a2.device);
+    await expectConverged([a2.device], "assessment", added.offlineId);
+    await expectConverged([a2.device], "assessment", kept.offlineId);
+    expect((await serverRecord("assessment", kept.offlineId))?.data).toMatchObject({ functionalBoreholes: 2 });
+    expect(await row(a2.device, "assessment", removed.offlineId)).toBeUndefined();
+    await syncOk(a1);
+    expect(await recordsOn(a2.device)).toEqual(await recordsOn(a1.device));
   });
 
   it("entities: two coordinators edit one entity offline; the server's value wins the contested field, the rest merges, both converge", async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { unassignUser } from "@/lib/server/admin";
+import { encodeCursor } from "@/lib/server/sync/cursor";
 import {
   assign,
   expectError,
@@ -281,6 +282,10 @@ describe("limit and cursor validation", () => {
     { name: "a cursor with a negative position", query: { cursor: b64(JSON.stringify({ v: 1, s: "-1" })) } },
     { name: "a cursor with non-uuid entity ids", query: { cursor: b64(JSON.stringify({ v: 1, s: "1", e: ["x"] })) } },
     { name: "a cursor longer than any the server issues", query: { cursor: "A".repeat(5000) } },
+    {
+      name: "a cursor beyond this database's change counter (issued by another, or before a restore)",
+      query: { cursor: encodeCursor({ seq: 10n ** 15n, assignmentSeq: 0n }) },
+    },
     { name: "limit not a number", query: { limit: "ten" } },
     { name: "limit not an integer", query: { limit: "1.5" } },
     { name: "deviceId not a uuid", query: { deviceId: "phone" } },
@@ -289,6 +294,8 @@ describe("limit and cursor validation", () => {
     it(`400 VALIDATION_FAILED: ${row.name}`, async () => {
       const res = await pullPage(big.assessor.token, row.query);
       expectError(res, 400, "VALIDATION_FAILED");
+      // A refused cursor is named, so a device knows to drop it and pull from the start.
+      if (row.query.cursor !== undefined) expect(res.body.error?.issues).toContainEqual(expect.objectContaining({ path: ["cursor"] }));
     });
   }
 

@@ -16,7 +16,14 @@ export type Failure =
   | { kind: "network" }
   /** The server (or a proxy) answered with something that is not the expected JSON. */
   | { kind: "bad-response"; status: number }
-  | { kind: "http"; status: number; code?: string; retryAfter?: string | null };
+  | {
+      kind: "http";
+      status: number;
+      code?: string;
+      retryAfter?: string | null;
+      /** The first segment of each `issues[].path` in the error body (e.g. "cursor"). */
+      issueFields?: string[];
+    };
 
 export type RetryReason = "network" | "server" | "rate-limited" | "timeout" | "bad-response";
 

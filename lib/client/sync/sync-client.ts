@@ -5,7 +5,7 @@ import { completeBatch } from "../outbox/complete-batch";
 import { DEFAULT_BATCH_SIZE, nextBatch, releaseBatch, toMutation } from "../outbox/next-batch";
 import { initialState, type MachineState, type SyncError, type SyncEvent, type TriggerSource, transition } from "./machine";
 import { applyPullPage } from "./pull-apply";
-import { backoffDelay, CLIENT_ERROR_CODES, classifyFailure, type Decision } from "./retry-policy";
+import { backoffDelay, CLIENT_ERROR_CODES, classifyFailure, type Decision, type Failure } from "./retry-policy";
 import { createSyncLock, type LockManagerLike, type RunExclusive } from "./sync-lock";
 import { type FetchLike, SyncTransport } from "./transport";
 
@@ -330,6 +330,7 @@ export class SyncClient {
 
     let cursor = (await db.meta.get(META_KEYS.CURSOR))?.value;
     let pulled = 0;
+    let restarted = false;
     this.setProgress({ phase: "pulling", done: 0, total: null });
     while (this.isSyncing()) {
       const result = await this.transport.pull({
@@ -338,6 +339,15 @@ export class SyncClient {
         deviceId,
       });
       if (!result.ok) {
+        if (!restarted && typeof cursor === "string" && refusesCursor(result.failure)) {
+          // The server will not continue from this cursor (another or a restored database, a
+          // cursor format it no longer reads). Pull everything again: applying is idempotent,
+          // deleted records come as deletes, and unsent local changes are rebased as usual.
+          restarted = true;
+          cursor = undefined;
+          await db.meta.delete(META_KEYS.CURSOR);
+          continue;
+        }
         this.fail({ code: "", message: result.message }, classifyFailure(result.failure, this.now()));
         return;
       }
@@ -450,4 +460,9 @@ export async function runBackgroundSync(client: SyncClient): Promise<void> {
 export class BackgroundSyncError extends Error {
   override readonly name = "BackgroundSyncError";
   readonly code = "BACKGROUND_SYNC_INCOMPLETE";
+}
+
+/** A 400 naming the cursor: the server refuses to continue from it (lib/server/sync/cursor.ts). */
+function refusesCursor(failure: Failure): boolean {
+  return failure.kind === "http" && failure.status === 400 && (failure.issueFields ?? []).includes("cursor");
 }

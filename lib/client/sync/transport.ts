@@ -103,6 +103,9 @@ export class SyncTransport {
       };
     }
     const error = isObject(body) && isObject(body.error) ? body.error : undefined;
+    const issueFields = Array.isArray(error?.issues)
+      ? error.issues.flatMap((issue) => (isObject(issue) && Array.isArray(issue.path) ? [String(issue.path[0])] : []))
+      : [];
     return {
       ok: false,
       failure: {
@@ -110,6 +113,7 @@ export class SyncTransport {
         status: response.status,
         code: typeof error?.code === "string" ? error.code : undefined,
         retryAfter: response.headers.get("retry-after"),
+        ...(issueFields.length > 0 ? { issueFields } : {}),
       },
       message: typeof error?.message === "string" ? error.message : `HTTP ${response.status}`,
     };

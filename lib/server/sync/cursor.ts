@@ -36,15 +36,23 @@ export function encodeCursor(c: PullCursor): string {
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
+/**
+ * A cursor this server will not continue from: 400 VALIDATION_FAILED with an issue at ["cursor"],
+ * which tells a client to drop its cursor and pull again from the start (lib/client/sync).
+ */
+export function refusedCursor(message: string) {
+  return errors.validation(message, [{ code: "invalid_cursor", path: ["cursor"], message }]);
+}
+
 export function decodeCursor(raw: string): PullCursor {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
   } catch {
-    throw errors.validation("The cursor is not one this server issued");
+    throw refusedCursor("The cursor is not one this server issued");
   }
   const result = cursorSchema.safeParse(parsed);
-  if (!result.success) throw errors.validation("The cursor is not one this server issued");
+  if (!result.success) throw refusedCursor("The cursor is not one this server issued");
   const c = result.data;
   return {
     seq: BigInt(c.s),

@@ -9,7 +9,7 @@ import { conflictUserNames, type UserNames } from "@/lib/server/queries/conflict
 import { touchDevice } from "@/lib/server/queries/devices";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { currentChangeSeq } from "./change-seq";
-import { decodeCursor, encodeCursor, type PullCursor } from "./cursor";
+import { decodeCursor, encodeCursor, type PullCursor, refusedCursor } from "./cursor";
 import { toAssessmentRecord, toEntityRecord, toMediaRecord, toResponseRecord } from "./serialize";
 
 /**
@@ -36,6 +36,11 @@ async function pullPage(tx: Tx, user: PublicUser, given: PullCursor | undefined,
     scope ?? (await tx.entity.findMany({ where: { deletedAt: null }, select: { id: true }, orderBy: { id: "asc" } })).map((e) => e.id);
   // Everything numbered ≤ this is committed and visible in this snapshot (commit-ordered numbers).
   const visibleSeq = await currentChangeSeq(tx);
+  // Every cursor this database issued is ≤ its change counter, which only grows. One beyond it
+  // comes from another database, or from before a restore that rewound the counter: continuing
+  // would skip the changes numbered up to it. The device must pull from the start instead.
+  if (given && given.seq > visibleSeq)
+    throw refusedCursor("The cursor is ahead of this server's changes (another or a restored database); pull again without a cursor");
   const respond = (changes: Change[], cursor: PullCursor, hasMore: boolean): PullResponse => ({
     changes,
     cursor: encodeCursor(cursor),

@@ -3,10 +3,15 @@ import { expect, test } from "@playwright/test";
 // Through the real Next server (no browser needed): requests no handler takes still get the API's
 // error shape, and the catch-all route shadows none of the real ones.
 
-test("an unknown /api path is a JSON 404, for any method", async ({ request }) => {
-  for (const method of ["GET", "POST", "DELETE"] as const) {
-    const res = await request.fetch("/api/no-such-thing/here", { method });
-    expect(res.status(), method).toBe(404);
+test("an unknown /api path is a JSON 404, for any method, /api itself included", async ({ request }) => {
+  for (const [path, method] of [
+    ["/api/no-such-thing/here", "GET"],
+    ["/api/no-such-thing/here", "POST"],
+    ["/api/no-such-thing/here", "DELETE"],
+    ["/api", "GET"],
+  ] as const) {
+    const res = await request.fetch(path, { method });
+    expect(res.status(), `${method} ${path}`).toBe(404);
     expect(res.headers()["content-type"]).toContain("application/json");
     expect((await res.json()).error).toMatchObject({ code: "NOT_FOUND" });
   }
@@ -17,6 +22,10 @@ test("a method a route does not implement is a JSON 405 with Allow", async ({ re
   expect(push.status()).toBe(405);
   expect(push.headers().allow).toBe("POST, OPTIONS");
   expect((await push.json()).error).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
+
+  const tus = await request.fetch("/api/media/uploads/abc", { method: "GET" });
+  expect(tus.status()).toBe(405);
+  expect((await tus.json()).error.code).toBe("METHOD_NOT_ALLOWED");
 
   const health = await request.fetch("/api/health", { method: "PUT" });
   expect(health.status()).toBe(405);

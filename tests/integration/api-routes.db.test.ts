@@ -7,8 +7,7 @@ import { useTestDb } from "../fixtures/test-db";
 /**
  * Every route module under app/api answers every method: the ones it implements with their own
  * handler, the rest with a JSON 405 whose `Allow` names exactly the implemented ones.
- * (The tus endpoint answers its own methods; tests/e2e/api-errors.spec.ts covers the catch-all 404
- * through the real Next router.)
+ * (tests/e2e/api-errors.spec.ts covers the catch-all 404 through the real Next router.)
  */
 
 useTestDb();
@@ -24,7 +23,7 @@ function routeFiles(dir: string): string[] {
 
 const routes = routeFiles(apiDir)
   .map((file) => path.relative(apiDir, path.dirname(file)))
-  .filter((route) => !route.startsWith("media/uploads") && route !== "[...path]");
+  .filter((route) => !route.startsWith("media/uploads") && route !== "[[...path]]");
 
 describe("methods a route does not implement", () => {
   it("finds the routes", () => {
@@ -53,9 +52,21 @@ describe("methods a route does not implement", () => {
   });
 });
 
+describe("the tus endpoint", () => {
+  it("answers the methods tus does not use with a JSON 405 naming the tus ones", async () => {
+    const mod = (await import("@/app/api/media/uploads/[[...path]]/route")) as unknown as Record<string, unknown>;
+    for (const method of ["GET", "PUT"]) {
+      const res = await call(mod[method] as never, { method, path: "/api/media/uploads/abc" });
+      expect(res.status).toBe(405);
+      expect(res.body.error?.code).toBe("METHOD_NOT_ALLOWED");
+      expect(res.headers.get("allow")).toBe("POST, HEAD, PATCH, DELETE, OPTIONS");
+    }
+  });
+});
+
 describe("the catch-all", () => {
   it("answers every method with a JSON 404 naming the path", async () => {
-    const mod = (await import("@/app/api/[...path]/route")) as unknown as Record<string, unknown>;
+    const mod = (await import("@/app/api/[[...path]]/route")) as unknown as Record<string, unknown>;
     for (const method of METHODS) {
       const res = await call(mod[method] as never, { method, path: "/api/nope" });
       expect(res.status).toBe(404);

@@ -231,24 +231,32 @@ describe("login rate limit (10 failures per email or per address in 15 minutes)"
     expect((await login({ email: other.email, password: other.password })).status).toBe(200);
   });
 
-  it("per address: 10 failures for 10 emails from one address → the 11th from it is 429 (behind a trusted proxy)", async () => {
-    process.env.TRUST_PROXY = "1";
-    resetEnvForTests();
+  it("per address: 10 failures for 10 emails from one address → the 11th attempt from it is 429, for any account", async () => {
     const ip = freshIp();
     const { email, password } = await makeUser(db.current.prisma, "RESPONDER");
     await fail(10, (i) => ({ email: `ghost-${i}-${ip}@test.fieldsync.org`, ip }));
     expectRateLimited(await login({ email, password }, ip));
     // The same account from another address signs in.
     expect((await login({ email, password }, freshIp())).status).toBe(200);
-    delete process.env.TRUST_PROXY;
-    resetEnvForTests();
   });
 
-  it("without a trusted proxy a claimed X-Forwarded-For is ignored: only the per-email limit applies", async () => {
+  it("per address counts accounts, not attempts: one user failing 11 times locks their email, not their address", async () => {
     const ip = freshIp();
+    const mistyper = await makeUser(db.current.prisma, "ASSESSOR");
+    await fail(10, () => ({ email: mistyper.email, ip }));
+    expectRateLimited(await login({ email: mistyper.email, password: mistyper.password }, ip));
+    // A colleague behind the same address (a field office's shared uplink) still signs in.
+    const colleague = await makeUser(db.current.prisma, "ASSESSOR");
+    expect((await login({ email: colleague.email, password: colleague.password }, ip)).status).toBe(200);
+  });
+
+  it("behind one reverse proxy the address is the last X-Forwarded-For entry (the one the proxy added)", async () => {
+    const real = freshIp();
     const { email, password } = await makeUser(db.current.prisma, "RESPONDER");
-    await fail(10, (i) => ({ email: `ghost-direct-${i}-${ip}@test.fieldsync.org`, ip }));
-    expect((await login({ email, password }, ip)).status).toBe(200);
+    // Each attempt claims a different address first; the proxy's entry names the same peer.
+    await fail(10, (i) => ({ email: `ghost-proxied-${i}-${real}@test.fieldsync.org`, ip: `${freshIp()}, ${real}` }));
+    expectRateLimited(await login({ email, password }, `${freshIp()}, ${real}`));
+    expect((await login({ email, password }, `${real}, ${freshIp()}`)).status).toBe(200);
   });
 
   it("9 failures are still allowed, and a success clears the email's count", async () => {
@@ -392,6 +400,27 @@ describe("Origin check on cookie-authenticated writes", () => {
     expectError(await call(createUserRoute, { method: "POST", cookie, body }), 403, "FORBIDDEN");
     expect(await db.current.prisma.user.count({ where: { email: body.email } })).toBe(0);
     expect((await call(createUserRoute, { method: "POST", cookie, body, headers: { origin: ORIGIN } })).status).toBe(201);
+  });
+
+  it("X-Forwarded-Host/Proto name the request's origin only behind a trusted proxy (TRUST_PROXY=1)", async () => {
+    const forged = { origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const cookie = await cookieFor("ASSESSOR");
+    expectError(await call(logoutRoute, { method: "POST", cookie, headers: forged }), 403, "FORBIDDEN");
+    expect((await call(meRoute, { cookie })).status).toBe(200);
+
+    process.env.TRUST_PROXY = "1";
+    resetEnvForTests();
+    try {
+      const proxied = {
+        origin: "https://fieldsync.example.org",
+        "x-forwarded-host": "fieldsync.example.org",
+        "x-forwarded-proto": "https",
+      };
+      expect((await call(logoutRoute, { method: "POST", cookie, headers: proxied })).status).toBe(204);
+    } finally {
+      delete process.env.TRUST_PROXY;
+      resetEnvForTests();
+    }
   });
 
   it("accepts APP_ORIGIN (the public origin behind a proxy)", async () => {

@@ -467,6 +467,35 @@ describe("tus upload", () => {
     expect(uploadsLeft()).toEqual([]);
   });
 
+  it("refuses a PATCH whose body is not application/offset+octet-stream with 415, writing nothing", async () => {
+    const bytes = randomBytes(64 * 1024);
+    const created = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "Tus-Resumable": "1.0.0",
+        Authorization: `Bearer ${assessor.token}`,
+        "Upload-Length": String(bytes.length),
+        "Upload-Metadata": encodeMetadata(metadataFor(bytes)),
+      },
+    });
+    expect(created.status).toBe(201);
+    const url = new URL(created.headers.get("location") as string, server.url).toString();
+    const auth = { "Tus-Resumable": "1.0.0", Authorization: `Bearer ${assessor.token}` };
+    for (const contentType of ["application/json", "application/octet-stream", null]) {
+      const res = await fetch(url, {
+        method: "PATCH",
+        headers: { ...auth, "Upload-Offset": "0", ...(contentType ? { "Content-Type": contentType } : {}) },
+        body: new Uint8Array(bytes),
+      });
+      expect(res.status, String(contentType)).toBe(415);
+      expect(res.headers.get("tus-resumable")).toBe("1.0.0");
+      expect((await res.json()).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+    const head = await fetch(url, { method: "HEAD", headers: auth });
+    expect(head.headers.get("upload-offset")).toBe("0");
+    await fetch(url, { method: "DELETE", headers: auth });
+  });
+
   it("announces expiry and removes abandoned partial uploads with cleanupExpiredUploads()", async () => {
     const bytes = randomBytes(1 * MiB);
     server.cutConnections({ method: "PATCH", afterBytes: 256 * 1024, times: 2 });

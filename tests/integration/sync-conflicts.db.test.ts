@@ -459,6 +459,29 @@ describe("POST /api/assessments/:id/verify and /api/responses/:id/verify", () =>
     });
   }
 
+  it("the same decision again writes no version; a different note or decision does", async () => {
+    const a = await submittedAssessment();
+    const first = await verify("assessment", C.token, a.id, { decision: "VERIFIED", note: "ok" });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => verify("assessment", ADMIN.token, a.id, { decision: "VERIFIED", note: "ok" })),
+    );
+    for (const res of results) {
+      expect(res.status).toBe(200);
+      expect(res.body.record).toMatchObject({
+        version: 2,
+        verifiedById: C.user.id,
+        verifiedAt: (first.body.record as { verifiedAt?: string } | undefined)?.verifiedAt,
+      });
+    }
+    expect((await versionsOf(a.id)).map((v) => v.version)).toEqual([1, 2]);
+    expect((await verify("assessment", C.token, a.id, { decision: "VERIFIED", note: "ok, phoned" })).body.record).toMatchObject({
+      version: 3,
+    });
+    expect((await verify("assessment", C.token, a.id, { decision: "REJECTED", note: "ok, phoned" })).body.record).toMatchObject({
+      version: 4,
+    });
+  });
+
   it("an edit after verification asks for verification again", async () => {
     const a = await submittedAssessment();
     await verify("assessment", C.token, a.id, { decision: "VERIFIED" });

@@ -22,12 +22,16 @@ export function clearedSessionCookie(): string {
 }
 
 /**
- * The caller's address for the per-address login limit, or null when it cannot be trusted. The
- * Next server only fills X-Forwarded-For when a request lacks it, so a client talking to it
- * directly can claim any address; only a reverse proxy that overwrites the header (TRUST_PROXY=1)
- * makes it meaningful. Without one, the per-email limit still holds.
+ * The caller's address for the per-address login limit: the last X-Forwarded-For entry.
+ * - Served by `next start` directly, that is the socket's address, which the Next server writes
+ *   when a request has no X-Forwarded-For. A client that sends its own header can name any address
+ *   and so escape the per-address limit (never the per-email one).
+ * - Behind one reverse proxy (TRUST_PROXY=1), the last entry is the one the proxy appended or
+ *   wrote: the real peer, whatever the client claimed before it.
  */
 export function clientIp(req: Request): string | null {
-  if (getEnv().TRUST_PROXY !== "1") return null;
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || null;
+  const forwarded = req.headers.get("x-forwarded-for");
+  const last = forwarded?.split(",").at(-1)?.trim();
+  if (last) return last;
+  return getEnv().TRUST_PROXY === "1" ? req.headers.get("x-real-ip") || null : null;
 }

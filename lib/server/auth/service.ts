@@ -96,16 +96,21 @@ export function assertLoginOrigin(req: Request): void {
   if (origin !== null && !isOwnOrigin(req, origin)) throw errors.forbidden("Cross-origin sign-in refused");
 }
 
+/**
+ * The request's own origin is its Host (and scheme); the X-Forwarded-* headers count only behind a
+ * reverse proxy that sets them (TRUST_PROXY=1) — a client talking to the app directly could
+ * otherwise name any origin as its own. APP_ORIGIN, when set, is always accepted.
+ */
 function isOwnOrigin(req: Request, origin: string | null): boolean {
-  const allowed = new Set<string>([new URL(req.url).origin]);
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (host) {
-    const proto = req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "");
-    allowed.add(`${proto}://${host}`);
-  }
-  const appOrigin = getEnv().APP_ORIGIN;
-  if (appOrigin) allowed.add(new URL(appOrigin).origin);
-  return origin !== null && allowed.has(origin);
+  if (origin === null) return false;
+  const env = getEnv();
+  const url = new URL(req.url);
+  const behindProxy = env.TRUST_PROXY === "1";
+  const host = (behindProxy ? req.headers.get("x-forwarded-host") : null) ?? req.headers.get("host") ?? url.host;
+  const proto = (behindProxy ? req.headers.get("x-forwarded-proto") : null) ?? url.protocol.replace(":", "");
+  const allowed = new Set<string>([`${proto}://${host}`]);
+  if (env.APP_ORIGIN) allowed.add(new URL(env.APP_ORIGIN).origin);
+  return allowed.has(origin);
 }
 
 export function assertRole(user: PublicUser, roles: readonly Role[]): void {

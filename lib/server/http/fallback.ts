@@ -11,7 +11,7 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 type Method = (typeof METHODS)[number];
 type Handler = ReturnType<typeof publicRoute>;
 
-/** Handlers for an unknown /api path (app/api/[...path]/route.ts). */
+/** Handlers for an unknown /api path (app/api/[[...path]]/route.ts). */
 export function unknownApiPath(): Record<Method, Handler> {
   const handler = publicRoute(async ({ req }) => {
     throw new AppError(SERVER_ERROR_CODES.NOT_FOUND, `There is no API endpoint ${new URL(req.url).pathname}`);
@@ -22,13 +22,16 @@ export function unknownApiPath(): Record<Method, Handler> {
 /**
  * 405 handlers for the methods a route does not implement, with `Allow`:
  * `export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");`
+ * (HEAD comes with GET, and OPTIONS with every route; name them for routes that implement them
+ * without GET, like the tus endpoint.)
  */
-export function otherMethods(...allowed: Method[]): Record<Method, Handler> {
-  const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+export function otherMethods(...allowed: (Method | "HEAD" | "OPTIONS")[]): Record<Method, Handler> {
+  const allow = [...new Set([...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"])].join(", ");
   const handler = publicRoute(async ({ req }) => {
     throw new AppError(SERVER_ERROR_CODES.METHOD_NOT_ALLOWED, `${req.method} is not allowed here; use ${allowed.join(" or ")}`, {
       allow,
     });
   });
-  return Object.fromEntries(METHODS.filter((m) => !allowed.includes(m)).map((m) => [m, handler])) as Record<Method, Handler>;
+  const served = new Set<string>(allowed);
+  return Object.fromEntries(METHODS.filter((m) => !served.has(m)).map((m) => [m, handler])) as Record<Method, Handler>;
 }

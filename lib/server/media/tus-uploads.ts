@@ -248,6 +248,14 @@ function keepingWhatArrives(req: Request): Request {
   return new Request(req.url, { method: req.method, headers: req.headers, body, signal: req.signal, duplex: "half" });
 }
 
+/** tus 1.0.0: a PATCH body must be `application/offset+octet-stream`; anything else is 415. */
+function assertPatchContentType(req: Request): void {
+  if (req.method !== "PATCH") return;
+  const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/offset+octet-stream")
+    throw new AppError(SERVER_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, "A PATCH body must be sent as application/offset+octet-stream");
+}
+
 /** Our JSON error, carrying the tus headers of the response it replaces. */
 function jsonRefusal(error: AppError, tusResponse: Response | null, log: Logger): Response {
   const response = toErrorResponse(error, log);
@@ -275,6 +283,7 @@ export async function handleTusRequest(incomingReq: Request): Promise<Response> 
     } else {
       const auth = await authenticate(req);
       assertSameOrigin(req, auth);
+      assertPatchContentType(req);
       log = log.child({ userId: auth.user.id });
       const ctx: RequestContext = { auth, log, promoted: [] };
       contexts.set(req, ctx);

@@ -8,7 +8,7 @@ import { writeRecordChange } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
 import { STAMP_TABLE, toSyncRecord } from "./records";
 
-/** A coordinator's verification decision: a new version of the record, which devices pull. */
+/** A coordinator's verification decision: a new version of the record, which devices pull (if it changed anything). */
 export async function verifyRecord(user: PublicUser, type: "assessment" | "response", id: string, req: VerifyRequest): Promise<SyncRecord> {
   const db = await getDb();
   return db.$transaction(async (tx) => {
@@ -21,6 +21,9 @@ export async function verifyRecord(user: PublicUser, type: "assessment" | "respo
         type === "assessment" ? "Only submitted assessments can be verified" : "Only delivered responses can be verified",
       );
     }
+    // The same decision again (a double tap, a retried request, two coordinators agreeing) changes
+    // nothing: no new version for devices to pull; the first verifier and time stand.
+    if (row.verificationStatus === req.decision && row.verificationNote === (req.note ?? null)) return toSyncRecord(type, row);
     const written = await writeRecordChange(tx, { user, scope: null }, type, row, toSyncRecord(type, row), {}, null, {
       verificationStatus: req.decision,
       verifiedById: user.id,

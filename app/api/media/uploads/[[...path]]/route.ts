@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/server/http/fallback";
 import { handleTusRequest } from "@/lib/server/media/tus-uploads";
 
 // tus 1.0.0 (PROTOCOL §6): POST creates, HEAD gives the offset, PATCH appends, DELETE terminates.
@@ -12,3 +13,5 @@ export const HEAD = handle;
 export const PATCH = handle;
 export const DELETE = handle;
 export const OPTIONS = handle;
+
+export const { GET, PUT } = otherMethods("POST", "HEAD", "PATCH", "DELETE", "OPTIONS");

@@ -73,6 +73,29 @@ describe.runIf(isPostgres)("concurrency on Postgres", () => {
     expect(await prisma().recordVersion.count({ where: { recordId: a.id } })).toBe(2);
   });
 
+  it("two devices editing the same two records in opposite orders in long batches never deadlock", async () => {
+    const x = await seedAssessment(A.token, E.id);
+    const y = await seedAssessment(A.token, E.id);
+    const B = await quickUser(prisma(), "ASSESSOR", "Racing Assessor 2");
+    await assign(B, E.id);
+    // Each batch edits its first record, creates 40 others (holding it meanwhile), then edits its
+    // second: locking record by record in batch order, the two would wait on each other.
+    const batch = (first: { offlineId: string }, second: { offlineId: string }, n: number) => [
+      mut.update("assessment", first.offlineId, 1, { data: { latrines: n } }),
+      ...Array.from({ length: 40 }, () => mut.createAssessment(E.id)),
+      mut.update("assessment", second.offlineId, 1, { data: { functionalBoreholes: n } }),
+    ];
+    for (let round = 0; round < 3; round++) {
+      const [ra, rb] = await Promise.all([
+        call(pushRoute, { path: "/api/sync/push", token: A.token, body: { deviceId: randomUUID(), mutations: batch(x, y, round) } }),
+        call(pushRoute, { path: "/api/sync/push", token: B.token, body: { deviceId: randomUUID(), mutations: batch(y, x, round + 100) } }),
+      ]);
+      expect([ra.status, rb.status], JSON.stringify([ra.body, rb.body]).slice(0, 400)).toEqual([200, 200]);
+      // Every mutation answered on its merits: none refused because of the other batch.
+      for (const res of [ra, rb]) expect((res.body.results as Loose[]).filter((r) => r.status === "rejected")).toEqual([]);
+    }
+  });
+
   it("50 pushes of different mutationIds creating the same offlineId: 1 applied, 49 duplicate", async () => {
     const offlineId = randomUUID();
     const mutations = Array.from({ length: 50 }, (_, i) => mut.createAssessment(E.id, { offlineId, data: { latrines: i } }));

@@ -19,7 +19,23 @@ const responseInclude = { assessment: { select: { offlineId: true } } } as const
  * conflict resolution, two creates of one offlineId: all take this lock first.
  */
 export async function lockRecordKey(tx: Tx, type: RecordType, offlineId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${type}:${offlineId}`}, 0))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${recordKey(type, offlineId)}, 0))`;
+}
+
+export function recordKey(type: RecordType, offlineId: string): string {
+  return `${type}:${offlineId}`;
+}
+
+/**
+ * Takes the locks of many records at once, in the order of their lock numbers. A transaction that
+ * locks records one by one, in the order its mutations name them, can deadlock with another that
+ * names the same records in the opposite order; a single global order cannot.
+ */
+export async function lockRecordKeys(tx: Tx, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await tx.$queryRaw`
+    SELECT count(pg_advisory_xact_lock(h))::int AS locked
+    FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(${[...keys]}::text[]) AS k ORDER BY h) AS ordered`;
 }
 
 export async function findRecordByOfflineId<T extends RecordType>(tx: Tx, type: T, offlineId: string): Promise<RowOf<T> | null> {

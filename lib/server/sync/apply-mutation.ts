@@ -14,6 +14,7 @@ import {
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AutoResolutionMethod, Mutation, PushResult, RecordType, SyncRecord } from "@/lib/protocol";
 import type { Db, Tx } from "@/lib/server/db/client";
+import { isTransientDbError } from "@/lib/server/db/errors";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
 import { insertConflict } from "@/lib/server/queries/conflicts";
@@ -27,6 +28,7 @@ import {
   insertResponseRow,
   lockRecordKey,
   type RecordRow,
+  recordKey,
   updateRecordRow,
 } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
@@ -44,6 +46,8 @@ export interface MutationContext {
   scope: Scope;
   /** Batch write-behind for snapshots and ledger rows (push); absent = write immediately. */
   buffer?: WriteBuffer;
+  /** Record keys (recordKey) this transaction has already locked, all at once (push). */
+  lockedKeys?: ReadonlySet<string>;
 }
 
 export type Stamp = Parameters<typeof stampChanges>[1][number];
@@ -66,7 +70,7 @@ interface Outcome {
  * answers `duplicate`. Throws AppError for a mutation that must be rejected.
  */
 export async function applyMutationInTx(tx: Tx, ctx: MutationContext, m: Mutation): Promise<{ result: PushResult; touched: Stamp[] }> {
-  await lockRecordKey(tx, m.type, m.offlineId);
+  if (!ctx.lockedKeys?.has(recordKey(m.type, m.offlineId))) await lockRecordKey(tx, m.type, m.offlineId);
   const prior =
     (ctx.buffer?.findLedger(m.mutationId) as { userId: string; result: unknown } | undefined) ??
     (await getProcessedMutation(tx, m.mutationId));
@@ -137,16 +141,16 @@ function toRejection(
   error: unknown,
 ): { code: (typeof SERVER_ERROR_CODES)[keyof typeof SERVER_ERROR_CODES]; message: string; issues?: unknown } | null {
   if (error instanceof AppError) return { code: error.code, message: error.message, issues: error.details?.issues };
+  // Deadlocks, serialization failures, timeouts, lost connections: the push fails as a whole and
+  // the device retries it — never "your data is invalid" (found by the opposite-order batches test).
+  if (isTransientDbError(error)) return null;
   const code = (error as { code?: unknown }).code;
-  // Prisma's known request errors (P2xxx) are about this mutation's data, not the database's
-  // health — except pool/transaction timeouts and deadlocks, which a retry of the push cures.
-  if (typeof code === "string" && /^P2\d{3}$/.test(code) && !TRANSIENT_PRISMA_CODES.has(code)) {
+  // Prisma's other known request errors (P2xxx) are about this mutation's data.
+  if (typeof code === "string" && /^P2\d{3}$/.test(code)) {
     return { code: SERVER_ERROR_CODES.VALIDATION_FAILED, message: "The database refused this record's data" };
   }
   return null;
 }
-
-const TRANSIENT_PRISMA_CODES = new Set(["P2024", "P2028", "P2034"]);
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown }).code === "P2002";

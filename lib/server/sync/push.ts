@@ -4,6 +4,7 @@ import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { touchDevice } from "@/lib/server/queries/devices";
+import { lockRecordKeys, recordKey } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { answerFailedMutation, applyMutationInTx, type MutationContext, recordRejection, type Stamp } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
@@ -13,7 +14,8 @@ import { WriteBuffer } from "./write-buffer";
 const BATCH_TX = { timeout: 120_000, maxWait: 60_000 } as const;
 
 /**
- * Applies a batch: ONE transaction, each mutation inside its own SAVEPOINT (PROTOCOL §3 allows
+ * Applies a batch: ONE transaction, the locks of every record it names taken first (in one global
+ * order), then each mutation inside its own SAVEPOINT (PROTOCOL §3 allows
  * either form). In order, so a later mutation sees the earlier ones; each mutation is atomic —
  * a rejected one is rolled back to its savepoint, logged, and the rest proceed. Change numbers
  * are drawn once, as the last step (change-seq.ts). Results are returned only after COMMIT: if the
@@ -21,12 +23,17 @@ const BATCH_TX = { timeout: 120_000, maxWait: 60_000 } as const;
  * Snapshots and ledger rows are written once per batch (write-buffer.ts).
  */
 export async function applyBatch(db: Db, ctx: MutationContext, mutations: readonly { raw: unknown }[]): Promise<PushResult[]> {
+  const parsedAll = mutations.map(({ raw }) => (containsNul(raw) ? nulRejection(raw) : parseMutation(raw)));
+  const keys = [...new Set(parsedAll.flatMap((p) => (p.ok ? [recordKey(p.mutation.type, p.mutation.offlineId)] : [])))];
   return db.$transaction(async (tx) => {
     const results: PushResult[] = [];
     const touched: Stamp[] = [];
-    const batchCtx: MutationContext = { ...ctx, buffer: new WriteBuffer() };
+    // Every record the batch names, locked up front in one global order (no deadlocks between
+    // batches naming the same records in different orders), held until COMMIT.
+    await lockRecordKeys(tx, keys);
+    const batchCtx: MutationContext = { ...ctx, buffer: new WriteBuffer(), lockedKeys: new Set(keys) };
     for (const [i, { raw }] of mutations.entries()) {
-      const parsed = containsNul(raw) ? nulRejection(raw) : parseMutation(raw);
+      const parsed = parsedAll[i];
       if (!parsed.ok) {
         results.push(await rejectMalformed(tx, batchCtx, raw, parsed));
         continue;

@@ -49,6 +49,19 @@ export async function findRecordByOfflineId<T extends RecordType>(tx: Tx, type: 
   }
 }
 
+/** Current rows of many records of one type, by offlineId (any order; missing ones are absent). */
+export async function findRecordsByOfflineIds<T extends RecordType>(tx: Tx, type: T, offlineIds: string[]): Promise<RowOf<T>[]> {
+  const where = { offlineId: { in: offlineIds } };
+  switch (type) {
+    case "entity":
+      return (await tx.entity.findMany({ where })) as RowOf<T>[];
+    case "assessment":
+      return (await tx.assessment.findMany({ where })) as RowOf<T>[];
+    default:
+      return (await tx.response.findMany({ where, include: responseInclude })) as RowOf<T>[];
+  }
+}
+
 export async function findRecordById<T extends RecordType>(tx: Tx, type: T, id: string): Promise<RowOf<T> | null> {
   switch (type) {
     case "entity":

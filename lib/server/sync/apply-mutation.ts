@@ -71,9 +71,10 @@ interface Outcome {
  */
 export async function applyMutationInTx(tx: Tx, ctx: MutationContext, m: Mutation): Promise<{ result: PushResult; touched: Stamp[] }> {
   if (!ctx.lockedKeys?.has(recordKey(m.type, m.offlineId))) await lockRecordKey(tx, m.type, m.offlineId);
+  const prefetched = ctx.buffer?.prefetchedLedgerRow(m.mutationId);
   const prior =
     (ctx.buffer?.findLedger(m.mutationId) as { userId: string; result: unknown } | undefined) ??
-    (await getProcessedMutation(tx, m.mutationId));
+    (prefetched !== undefined ? prefetched : await getProcessedMutation(tx, m.mutationId));
   if (prior) {
     // A mutation id is its device's; another user resending it learns nothing about the record.
     if (prior.userId !== ctx.user.id) throw errors.forbidden("This mutationId belongs to another user's edit");
@@ -176,6 +177,12 @@ async function replayProcessed(tx: Tx, m: Mutation, prior: PushResult): Promise<
   return typeof appliedVersion === "number" ? ({ ...answer, appliedVersion } as PushResult) : answer;
 }
 
+/** The record's current row: from the batch's prefetch when it still holds it, else the database. */
+async function currentRow(tx: Tx, ctx: BufferCtx, type: RecordType, offlineId: string): Promise<RecordRow | null> {
+  const prefetched = ctx.buffer?.takeRecord(type, offlineId);
+  return prefetched !== undefined ? prefetched : findRecordByOfflineId(tx, type, offlineId);
+}
+
 function duplicateOf(m: Mutation, type: RecordType, row: RecordRow): PushResult {
   return {
     mutationId: m.mutationId,
@@ -241,7 +248,7 @@ async function resolveAssessment(tx: Tx, ref: { assessmentId?: string | null; as
 }
 
 async function applyCreate(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { action: "create" }>): Promise<Outcome> {
-  const existing = await findRecordByOfflineId(tx, m.type, m.offlineId);
+  const existing = await currentRow(tx, ctx, m.type, m.offlineId);
   if (existing) {
     assertInScope(ctx.scope, entityIdOf(m.type, existing));
     return { result: duplicateOf(m, m.type, existing), recordId: existing.id, touched: [] };
@@ -348,7 +355,7 @@ async function loadBase(
 }
 
 async function getLiveRowForEdit(tx: Tx, ctx: MutationContext, m: Mutation) {
-  const row = await findRecordByOfflineId(tx, m.type, m.offlineId);
+  const row = await currentRow(tx, ctx, m.type, m.offlineId);
   if (!row) throw errors.notFound(m.type.charAt(0).toUpperCase() + m.type.slice(1));
   assertInScope(ctx.scope, entityIdOf(m.type, row));
   if (m.baseVersion > row.version) {
@@ -560,7 +567,7 @@ async function logAutoResolution(
 // ---- delete ---------------------------------------------------------------------------------
 
 async function applyDelete(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { action: "delete" }>): Promise<Outcome> {
-  const row = await findRecordByOfflineId(tx, m.type, m.offlineId);
+  const row = await currentRow(tx, ctx, m.type, m.offlineId);
   if (row?.deletedAt) {
     assertInScope(ctx.scope, entityIdOf(m.type, row));
     return { result: duplicateOf(m, m.type, row), recordId: row.id, touched: [] };

@@ -32,6 +32,10 @@ export async function applyBatch(db: Db, ctx: MutationContext, mutations: readon
     // batches naming the same records in different orders), held until COMMIT.
     await lockRecordKeys(tx, keys);
     const batchCtx: MutationContext = { ...ctx, buffer: new WriteBuffer(), lockedKeys: new Set(keys) };
+    await batchCtx.buffer?.prefetch(
+      tx,
+      parsedAll.flatMap((p) => (p.ok ? [p.mutation] : [])),
+    );
     for (const [i, { raw }] of mutations.entries()) {
       const parsed = parsedAll[i];
       if (!parsed.ok) {

@@ -2,6 +2,7 @@ import "server-only";
 import type { Entity, Prisma } from "@/lib/generated/prisma/client";
 import type { RecordType } from "@/lib/protocol";
 import type { Tx } from "@/lib/server/db/client";
+import { findRecordsByOfflineIds, type RecordRow, recordKey } from "@/lib/server/queries/records";
 
 type VersionRow = Prisma.RecordVersionCreateManyInput;
 type LedgerRow = Prisma.ProcessedMutationCreateManyInput;
@@ -21,6 +22,46 @@ export class WriteBuffer {
   private readonly ledger = new Map<string, LedgerRow>();
   private staged: { versions: Map<string, VersionRow>; ledger: Map<string, LedgerRow> } | null = null;
   private readonly entities = new Map<string, Entity | null>();
+  /** Ledger rows and records read for the whole batch at once, after its locks (see prefetch). */
+  private prefetchedLedger: Map<string, { userId: string; result: unknown }> | null = null;
+  private readonly prefetchedRecords = new Map<string, RecordRow | null>();
+
+  /**
+   * Reads, in one query per table, the ledger rows of every mutationId in the batch and the current
+   * rows of every record it names. Call it right after the batch has locked all those records:
+   * nobody else can then write them (or their ledger rows) before COMMIT, so the reads stay true —
+   * until this batch writes a record itself, which is why each prefetched record is handed out
+   * once (`takeRecord`) and later lookups read the database.
+   */
+  async prefetch(tx: Tx, mutations: readonly { mutationId: string; type: RecordType; offlineId: string }[]): Promise<void> {
+    const ledger = await tx.processedMutation.findMany({
+      where: { mutationId: { in: [...new Set(mutations.map((m) => m.mutationId))] } },
+      select: { mutationId: true, userId: true, result: true },
+    });
+    this.prefetchedLedger = new Map(ledger.map((r) => [r.mutationId, r]));
+    for (const type of ["entity", "assessment", "response"] as const) {
+      const offlineIds = [...new Set(mutations.filter((m) => m.type === type).map((m) => m.offlineId))];
+      if (offlineIds.length === 0) continue;
+      for (const id of offlineIds) this.prefetchedRecords.set(recordKey(type, id), null);
+      for (const row of await findRecordsByOfflineIds(tx, type, offlineIds))
+        this.prefetchedRecords.set(recordKey(type, row.offlineId), row);
+    }
+  }
+
+  /** A ledger row read by prefetch: the row, null (none), or undefined (not prefetched: ask the database). */
+  prefetchedLedgerRow(mutationId: string): { userId: string; result: unknown } | null | undefined {
+    if (!this.prefetchedLedger) return undefined;
+    return this.prefetchedLedger.get(mutationId) ?? null;
+  }
+
+  /** The prefetched row of a record (null: none), once; undefined when the database must be asked. */
+  takeRecord(type: RecordType, offlineId: string): RecordRow | null | undefined {
+    const key = recordKey(type, offlineId);
+    if (!this.prefetchedRecords.has(key)) return undefined;
+    const row = this.prefetchedRecords.get(key) ?? null;
+    this.prefetchedRecords.delete(key);
+    return row;
+  }
 
   /** Starts a mutation's staging area (its savepoint). */
   begin(): void {

@@ -12,4 +12,5 @@ export * from "./primitives";
 export * from "./pull";
 export * from "./push";
 export * from "./records";
+export * from "./text";
 export * from "./version";

@@ -133,6 +133,18 @@ describe("POST /api/auth/login", () => {
       code: "VALIDATION_FAILED",
     },
     {
+      name: "a password holding half a character (a lone surrogate escape)",
+      send: (k) =>
+        call(loginRoute, {
+          method: "POST",
+          rawBody: `{"email": ${JSON.stringify(k.email)}, "password": "pw\\ud83d"}`,
+          headers: { "content-type": "application/json", "x-forwarded-for": freshIp() },
+        }),
+      status: 400,
+      code: "VALIDATION_FAILED",
+      issues: true,
+    },
+    {
       name: "no body",
       send: () => call(loginRoute, { method: "POST", headers: { "x-forwarded-for": freshIp() } }),
       status: 400,

@@ -490,6 +490,24 @@ describe("poison mutations are parked; the queue behind them keeps moving", () =
     expect(await prisma.assessment.count({ where: { entityId: s.entityId } })).toBe(3);
   });
 
+  it("text Postgres cannot store (half an emoji cut by a length limit, a NUL) parks that record only; the rest syncs", async () => {
+    const s = await setup();
+    const halfEmoji = await newAssessment(s.device.db, s.entityId, WASH({ notes: "Water point broken 💧".slice(0, -1) }));
+    const nul = await newAssessment(s.device.db, s.entityId, WASH({ notes: "tab\u0000bed" }));
+    const good = await newAssessment(s.device.db, s.entityId, WASH({ latrines: 3 }));
+    expect(await s.device.sync()).toEqual({ status: "idle" });
+    expect(s.net.served("push").at(-1)?.status).toBe(200);
+    expect(await testDb.current.prisma.assessment.count({ where: { offlineId: good.offlineId } })).toBe(1);
+    for (const bad of [halfEmoji, nul]) {
+      expect(await s.device.db.assessments.get(bad.offlineId)).toMatchObject({ syncState: "parked" });
+      expect(await testDb.current.prisma.assessment.count({ where: { offlineId: bad.offlineId } })).toBe(0);
+    }
+    // Both refusals are kept whole (with the bad characters replaced) in the server's log.
+    const logged = await testDb.current.prisma.rejectedMutation.findMany({ where: { userId: s.userId } });
+    expect(logged.map((r) => r.offlineId).sort()).toEqual([halfEmoji.offlineId, nul.offlineId].sort());
+    expect(logged.map((r) => r.errorCode)).toEqual(["VALIDATION_FAILED", "VALIDATION_FAILED"]);
+  });
+
   it("a parked create fixed by the user and retried is applied with the fix", async () => {
     const s = await setup();
     const negative = await newAssessment(s.device.db, s.entityId, WASH({ latrines: -3 }));

@@ -1,7 +1,7 @@
 import "server-only";
 import { gunzipSync } from "node:zlib";
 import type { z } from "zod";
-import { toIssues } from "@/lib/protocol";
+import { findUnstorableText, toIssues } from "@/lib/protocol";
 import { AppError, SERVER_ERROR_CODES as ERROR_CODES, errors } from "@/lib/server/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -37,6 +37,11 @@ async function readLimited(req: Request, limit: number): Promise<Buffer> {
  */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S, options: { maxBytes?: number } = {}): Promise<z.infer<S>> {
   const raw = await readJsonValue(req, options);
+  const unstorable = findUnstorableText(raw);
+  if (unstorable)
+    throw errors.validation("Request body has text that cannot be stored", [
+      { code: "invalid_string", path: unstorable.path, message: unstorable.message },
+    ]);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw errors.validation("Request body has the wrong shape", toIssues(parsed.error.issues));
   return parsed.data;

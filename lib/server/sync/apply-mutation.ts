@@ -12,7 +12,14 @@ import {
   verificationFor,
 } from "@/lib/domain";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { AutoResolutionMethod, Mutation, PushResult, RecordType, SyncRecord } from "@/lib/protocol";
+import {
+  type AutoResolutionMethod,
+  type Mutation,
+  type PushResult,
+  type RecordType,
+  type SyncRecord,
+  toStorableText,
+} from "@/lib/protocol";
 import type { Db, Tx } from "@/lib/server/db/client";
 import { isTransientDbError } from "@/lib/server/db/errors";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
@@ -127,15 +134,10 @@ export async function recordRejection(
     deviceId: ctx.deviceId,
     recordType: r.type,
     offlineId: r.offlineId,
-    payload: withoutNul(r.payload),
+    payload: toStorableText(r.payload),
     errorCode: r.code,
     errorMessage: r.message,
   });
-}
-
-/** Postgres text and jsonb cannot hold U+0000: the logged copy replaces it with U+FFFD. */
-function withoutNul(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value ?? null).replaceAll("\\u0000", "\\ufffd"));
 }
 
 function toRejection(

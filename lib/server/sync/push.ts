@@ -1,5 +1,5 @@
 import "server-only";
-import { type Mutation, type PushResponse, type PushResult, parseMutation, parsePushRequest } from "@/lib/protocol";
+import { findUnstorableText, type Mutation, type PushResponse, type PushResult, parseMutation, parsePushRequest } from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
@@ -23,7 +23,7 @@ const BATCH_TX = { timeout: 120_000, maxWait: 60_000 } as const;
  * Snapshots and ledger rows are written once per batch (write-buffer.ts).
  */
 export async function applyBatch(db: Db, ctx: MutationContext, mutations: readonly { raw: unknown }[]): Promise<PushResult[]> {
-  const parsedAll = mutations.map(({ raw }) => (containsNul(raw) ? nulRejection(raw) : parseMutation(raw)));
+  const parsedAll = mutations.map(({ raw }) => unstorableRejection(raw) ?? parseMutation(raw));
   const keys = [...new Set(parsedAll.flatMap((p) => (p.ok ? [recordKey(p.mutation.type, p.mutation.offlineId)] : [])))];
   return db.$transaction(async (tx) => {
     const results: PushResult[] = [];
@@ -92,19 +92,20 @@ async function rejectMalformed(
   } as PushResult;
 }
 
-/** U+0000 cannot be stored in Postgres text: refuse it per mutation instead of failing the push. */
-function containsNul(raw: unknown): boolean {
-  return JSON.stringify(raw ?? null).includes("\\u0000");
-}
-
-function nulRejection(raw: unknown): Extract<ReturnType<typeof parseMutation>, { ok: false }> {
+/**
+ * Text Postgres cannot store (U+0000, half a UTF-16 character): refused per mutation with its path,
+ * instead of failing the insert — and with it the whole push, again on every retry.
+ */
+function unstorableRejection(raw: unknown): Extract<ReturnType<typeof parseMutation>, { ok: false }> | null {
+  const found = findUnstorableText(raw);
+  if (!found) return null;
   const r = (raw ?? {}) as { mutationId?: unknown; offlineId?: unknown };
-  const short = (v: unknown) => (typeof v === "string" && v.length <= 128 && !v.includes("\u0000") ? v : undefined);
+  const short = (v: unknown) => (typeof v === "string" && v.length <= 128 && findUnstorableText(v) === null ? v : undefined);
   return {
     ok: false,
     mutationId: short(r.mutationId),
     offlineId: short(r.offlineId),
-    issues: [{ code: "invalid_string", path: [], message: "Text may not contain the NUL character (U+0000)" }],
+    issues: [{ code: "invalid_string", path: found.path, message: found.message }],
   };
 }
 

@@ -302,6 +302,34 @@ describe("fault injection: each mutation applied exactly once, nothing lost", ()
     await expectExactlyOnce(s, work, reopened);
   });
 
+  it("a crash while a pull is answered: an edit saved just before survives, and syncs exactly once", async () => {
+    const dbName = `crash-pull-${crypto.randomUUID()}`;
+    const s = await setup({ dbName });
+    const a = s.baseline;
+    await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 2 } });
+    s.net.inject("pull", {
+      kind: "crash",
+      onCrash: async () => {
+        await updateRecord(s.device.db, "assessment", a.offlineId, { data: { notes: "saved just before the crash" } });
+        s.device.kill();
+      },
+    });
+    expect((await s.device.sync()).status).not.toBe("idle");
+
+    const reopened = await openDevice({ token: s.token, fetch: s.net.fetch, dbName });
+    opened.push(reopened);
+    expect(await reopened.db.assessments.get(a.offlineId)).toMatchObject({
+      syncState: "pending",
+      data: { latrines: 2, notes: "saved just before the crash" },
+    });
+    expect(await reopened.sync()).toEqual({ status: "idle" });
+    const server = await testDb.current.prisma.assessment.findUniqueOrThrow({ where: { offlineId: a.offlineId } });
+    expect(server.data).toEqual({ ...WASH(), latrines: 2, notes: "saved just before the crash" });
+    expect(server.version).toBe(3);
+    expect(await reopened.db.assessments.get(a.offlineId)).toMatchObject({ syncState: "synced", serverVersion: 3 });
+    expect(await reopened.db.outbox.count()).toBe(0);
+  });
+
   it("a lost answer, then someone else's edit: the queued edit is based on the version our edit produced, so it conflicts instead of overwriting", async () => {
     const s = await setup();
     const other = await makeUser(testDb.current.prisma, "ASSESSOR");
@@ -506,6 +534,43 @@ describe("poison mutations are parked; the queue behind them keeps moving", () =
     const logged = await testDb.current.prisma.rejectedMutation.findMany({ where: { userId: s.userId } });
     expect(logged.map((r) => r.offlineId).sort()).toEqual([halfEmoji.offlineId, nul.offlineId].sort());
     expect(logged.map((r) => r.errorCode)).toEqual(["VALIDATION_FAILED", "VALIDATION_FAILED"]);
+  });
+
+  it("an edit made after an earlier edit of the same record was parked waits behind it: the newest value wins on the device and the server", async () => {
+    const s = await setup();
+    const a = s.baseline;
+    // First edit: latrines 5. A proxy refuses the push (a plain 4xx): the edit is parked.
+    await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 5 } });
+    s.net.inject("push", { kind: "status", status: 403, code: "FORBIDDEN" });
+    expect(await s.device.sync()).toEqual({ status: "idle" });
+    expect(await s.device.db.parked.count()).toBe(1);
+
+    // The user corrects the count: 7, their newest value. It waits behind the parked edit.
+    await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 7 } });
+    expect(await s.device.sync()).toEqual({ status: "idle" });
+    expect((await s.device.db.assessments.get(a.offlineId))?.data).toMatchObject({ latrines: 7 });
+    expect(await s.device.db.outbox.count()).toBe(1);
+
+    // Retried, the parked edit goes first and the newer one follows: the server ends with 7.
+    for (const p of await s.device.db.parked.toArray()) await retryParked(s.device.db, p.seq);
+    expect(await s.device.sync()).toEqual({ status: "idle" });
+    const server = await testDb.current.prisma.assessment.findUniqueOrThrow({ where: { offlineId: a.offlineId } });
+    expect((server.data as { latrines: number }).latrines).toBe(7);
+    expect((await s.device.db.assessments.get(a.offlineId))?.data).toMatchObject({ latrines: 7 });
+    expect(await s.device.db.outbox.count()).toBe(0);
+  });
+
+  it("a parked edit discarded: the edit waiting behind it goes on its own", async () => {
+    const s = await setup();
+    const a = s.baseline;
+    await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 5 } });
+    s.net.inject("push", { kind: "status", status: 403, code: "FORBIDDEN" });
+    expect(await s.device.sync()).toEqual({ status: "idle" });
+    await updateRecord(s.device.db, "assessment", a.offlineId, { data: { functionalBoreholes: 2 } });
+    for (const p of await s.device.db.parked.toArray()) await discardParked(s.device.db, p.seq);
+    expect(await s.device.sync()).toEqual({ status: "idle" });
+    const server = await testDb.current.prisma.assessment.findUniqueOrThrow({ where: { offlineId: a.offlineId } });
+    expect(server.data).toEqual({ ...WASH(), functionalBoreholes: 2 });
   });
 
   it("a parked create fixed by the user and retried is applied with the fix", async () => {

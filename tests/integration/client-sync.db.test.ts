@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FieldSyncDb } from "@/lib/client/db/field-sync-db";
+import { listAssessments } from "@/lib/client/db/queries";
 import { type AnyLocalRow, META_KEYS, type RecordType } from "@/lib/client/db/types";
 import { createRecord, deleteRecord, updateRecord } from "@/lib/client/outbox/local-writes";
 import { discardParked, retryParked } from "@/lib/client/outbox/parked";
@@ -513,6 +514,60 @@ describe("more ways devices and the server must agree", () => {
     expect(await row(a2.device, "assessment", removed.offlineId)).toBeUndefined();
     await syncOk(a1);
     expect(await recordsOn(a2.device)).toEqual(await recordsOn(a1.device));
+  });
+
+  it("a pending conflict copy: after the user's newer edit of the conflicting field is applied, the device shows that newer value", async () => {
+    const entity = await newEntity();
+    const me = await actor("ASSESSOR", entity.id);
+    const other = await actor("ASSESSOR", entity.id);
+    const a = await newAssessment(me.device.db, entity.id, { waterSource: "BOREHOLE", latrines: 1 });
+    expect(await me.device.sync()).toEqual({ status: "idle" });
+    expect(await other.device.sync()).toEqual({ status: "idle" });
+
+    // Someone else sets 20; offline, I set 30 → a conflict for a human.
+    await updateRecord(other.device.db, "assessment", a.offlineId, { data: { latrines: 20 } });
+    expect(await other.device.sync()).toEqual({ status: "idle" });
+    await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 30 } });
+    expect(await me.device.sync()).toEqual({ status: "idle" });
+    expect(me.net.served("push").at(-1)?.pushResults).toEqual(["conflict"]);
+
+    // I recount and set 35; the server accepts it (it is based on the version I now hold).
+    await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 35 } });
+    expect((await me.device.db.assessments.get(a.offlineId))?.data).toMatchObject({ latrines: 35 });
+    expect(await me.device.sync()).toEqual({ status: "idle" });
+    expect(me.net.served("push").at(-1)?.pushResults).toEqual(["applied"]);
+    const server = await testDb.current.prisma.assessment.findUniqueOrThrow({ where: { offlineId: a.offlineId } });
+    expect((server.data as { latrines: number }).latrines).toBe(35);
+
+    // The device must show 35 — the newest value, typed by me and stored by the server — not the older 30.
+    expect((await me.device.db.assessments.get(a.offlineId))?.data).toMatchObject({ latrines: 35 });
+  });
+
+  it("deleting a record whose earlier edit awaits review: once the delete is applied the record stays gone from the device's lists", async () => {
+    const entity = await newEntity();
+    const me = await actor("ASSESSOR", entity.id);
+    const other = await actor("ASSESSOR", entity.id);
+    const a = await newAssessment(me.device.db, entity.id, { waterSource: "BOREHOLE", latrines: 1 });
+    expect(await me.device.sync()).toEqual({ status: "idle" });
+    expect(await other.device.sync()).toEqual({ status: "idle" });
+
+    await updateRecord(other.device.db, "assessment", a.offlineId, { data: { latrines: 20 } });
+    expect(await other.device.sync()).toEqual({ status: "idle" });
+    await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 30 } });
+    expect(await me.device.sync()).toEqual({ status: "idle" });
+    expect(me.net.served("push").at(-1)?.pushResults).toEqual(["conflict"]);
+
+    // The record was misfiled: I delete it. The server accepts the delete.
+    expect(await deleteRecord(me.device.db, "assessment", a.offlineId)).toBe(true);
+    expect(await listAssessments(me.device.db, entity.id)).toEqual([]);
+    expect(await me.device.sync()).toEqual({ status: "idle" });
+    expect(me.net.served("push").at(-1)?.pushResults).toEqual(["applied"]);
+    const server = await testDb.current.prisma.assessment.findUniqueOrThrow({ where: { offlineId: a.offlineId } });
+    expect(server.deletedAt).not.toBeNull();
+
+    // The deleted record must not come back on my device.
+    const visible = await listAssessments(me.device.db, entity.id);
+    expect(visible.map((r) => ({ offlineId: r.offlineId, syncState: r.syncState, data: r.data }))).toEqual([]);
   });
 
   it("entities: two coordinators edit one entity offline; the server's value wins the contested field, the rest merges, both converge", async () => {

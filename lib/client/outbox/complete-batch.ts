@@ -1,4 +1,4 @@
-import { applyPaths, patchToPaths } from "@/lib/domain/merge";
+import { applyPaths, pathsToPatch, patchToPaths } from "@/lib/domain/merge";
 import { ERROR_CODES, type PushResult } from "@/lib/protocol";
 import type { FieldSyncDb } from "../db/field-sync-db";
 import { type JsonObject, type OutboxEntry, type ParkedEntry, PENDING_CONFLICT } from "../db/types";
@@ -34,6 +34,32 @@ function impliedRecord(entry: OutboxEntry, base: JsonObject | undefined, result:
   if (result.id !== undefined) out.id = result.id;
   if (result.version !== undefined) out.version = result.version;
   return out;
+}
+
+/**
+ * The user's own later edit, now accepted, supersedes what their older conflict copies of the
+ * record show: the fields it set no longer show the conflicted values (the server already has the
+ * newer ones), and an accepted delete retires them whole (the record stays gone). The conflicts
+ * stay pending on the server for a coordinator to decide; only this device's overlay changes.
+ */
+async function supersedeConflictCopies(db: FieldSyncDb, entry: OutboxEntry): Promise<void> {
+  const older = await db.conflicts
+    .where("offlineId")
+    .equals(entry.offlineId)
+    .filter((c) => c.status === PENDING_CONFLICT && (c.type === undefined || c.type === entry.type) && (c.seq ?? 0) < entry.seq)
+    .toArray();
+  if (older.length === 0) return;
+  if (entry.action === "delete") {
+    await db.conflicts.bulkDelete(older.map((c) => c.conflictId));
+    return;
+  }
+  const accepted = patchToPaths(entry.data ?? {});
+  for (const copy of older) {
+    if (copy.action === "delete" || copy.data === undefined) continue;
+    const remaining = Object.fromEntries(Object.entries(patchToPaths(copy.data)).filter(([path]) => !(path in accepted)));
+    const data = Object.keys(remaining).length > 0 ? (pathsToPatch(remaining) as JsonObject) : undefined;
+    await db.conflicts.put({ ...copy, data });
+  }
 }
 
 /**
@@ -93,6 +119,7 @@ export function completeBatch(
               .filter((e) => e.type === type && e.attempts === 0 && e.state === "queued")
               .modify({ baseVersion: version });
           }
+          await supersedeConflictCopies(db, entry);
           await rebuildRecord(db, type, offlineId, server);
           summary.accepted++;
           break;

@@ -40,6 +40,27 @@ export function waitsForRefusedCreate(entry: OutboxEntry, refused: Map<string, n
   return typeof assessmentOfflineId === "string" && refused.has(`assessment:${assessmentOfflineId}`);
 }
 
+/** Record keys with any parked entry → the seq of the oldest. */
+export async function parkedRecords(db: FieldSyncDb): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const p of await db.parked.toArray()) {
+    const key = recordKey(p);
+    out.set(key, Math.min(out.get(key) ?? p.seq, p.seq));
+  }
+  return out;
+}
+
+/**
+ * A later edit of a record with a parked (refused) entry waits behind it: edits of one record reach
+ * the server in the order they were made (SYNC.md). Sent past it, the newer value would be
+ * overwritten by the older one when the user retries the parked edit. Held, not parked, until the
+ * parked entry is retried — then this one follows it — or discarded.
+ */
+export function waitsForParkedEdit(entry: OutboxEntry, parked: Map<string, number>): boolean {
+  const own = parked.get(recordKey(entry));
+  return own !== undefined && own < entry.seq;
+}
+
 /**
  * Picks up to `max` queued entries, marks them 'inflight' (attempts + 1) and returns them in send
  * order.
@@ -57,6 +78,7 @@ export function nextBatch(db: FieldSyncDb, max: number = DEFAULT_BATCH_SIZE): Pr
     const all = await db.outbox.orderBy("seq").toArray();
     if (all.length === 0 || max < 1) return [];
     const refusedCreates = await parkedCreates(db);
+    const parked = await parkedRecords(db);
 
     const byRecord = new Map<string, OutboxEntry[]>();
     for (const e of all) {
@@ -86,7 +108,7 @@ export function nextBatch(db: FieldSyncDb, max: number = DEFAULT_BATCH_SIZE): Pr
     for (const e of candidates) {
       if (picked.length >= max) break;
       if (recordsInBatch.has(recordKey(e))) continue;
-      if (waitsForRefusedCreate(e, refusedCreates)) continue;
+      if (waitsForRefusedCreate(e, refusedCreates) || waitsForParkedEdit(e, parked)) continue;
       const ready = predecessors(e, byRecord).every((p) => pickedSeqs.has(p.seq) && recordKey(p) !== recordKey(e));
       if (!ready) continue;
       picked.push(e);

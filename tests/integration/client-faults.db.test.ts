@@ -536,14 +536,20 @@ describe("poison mutations are parked; the queue behind them keeps moving", () =
     expect(logged.map((r) => r.errorCode)).toEqual(["VALIDATION_FAILED", "VALIDATION_FAILED"]);
   });
 
-  it("an edit made after an earlier edit of the same record was parked waits behind it: the newest value wins on the device and the server", async () => {
+  /** A synced record whose next edit (latrines 5) was refused as a whole by a proxy: parked. */
+  async function withParkedEdit() {
     const s = await setup();
     const a = s.baseline;
-    // First edit: latrines 5. A proxy refuses the push (a plain 4xx): the edit is parked.
     await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 5 } });
     s.net.inject("push", { kind: "status", status: 403, code: "FORBIDDEN" });
     expect(await s.device.sync()).toEqual({ status: "idle" });
     expect(await s.device.db.parked.count()).toBe(1);
+    return { s, a };
+  }
+
+  it("an edit made after an earlier edit of the same record was parked waits behind it: the newest value wins on the device and the server", async () => {
+    // First edit: latrines 5. A proxy refuses the push (a plain 4xx): the edit is parked.
+    const { s, a } = await withParkedEdit();
 
     // The user corrects the count: 7, their newest value. It waits behind the parked edit.
     await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 7 } });
@@ -561,11 +567,7 @@ describe("poison mutations are parked; the queue behind them keeps moving", () =
   });
 
   it("a parked edit discarded: the edit waiting behind it goes on its own", async () => {
-    const s = await setup();
-    const a = s.baseline;
-    await updateRecord(s.device.db, "assessment", a.offlineId, { data: { latrines: 5 } });
-    s.net.inject("push", { kind: "status", status: 403, code: "FORBIDDEN" });
-    expect(await s.device.sync()).toEqual({ status: "idle" });
+    const { s, a } = await withParkedEdit();
     await updateRecord(s.device.db, "assessment", a.offlineId, { data: { functionalBoreholes: 2 } });
     for (const p of await s.device.db.parked.toArray()) await discardParked(s.device.db, p.seq);
     expect(await s.device.sync()).toEqual({ status: "idle" });

@@ -516,20 +516,25 @@ describe("more ways devices and the server must agree", () => {
     expect(await recordsOn(a2.device)).toEqual(await recordsOn(a1.device));
   });
 
-  it("a pending conflict copy: after the user's newer edit of the conflicting field is applied, the device shows that newer value", async () => {
+  /** My edit (latrines 30) of a record someone else set to 20 first: a conflict awaiting review. */
+  async function myEditInConflict() {
     const entity = await newEntity();
     const me = await actor("ASSESSOR", entity.id);
     const other = await actor("ASSESSOR", entity.id);
     const a = await newAssessment(me.device.db, entity.id, { waterSource: "BOREHOLE", latrines: 1 });
-    expect(await me.device.sync()).toEqual({ status: "idle" });
-    expect(await other.device.sync()).toEqual({ status: "idle" });
-
-    // Someone else sets 20; offline, I set 30 → a conflict for a human.
+    await syncOk(me);
+    await syncOk(other);
     await updateRecord(other.device.db, "assessment", a.offlineId, { data: { latrines: 20 } });
-    expect(await other.device.sync()).toEqual({ status: "idle" });
+    await syncOk(other);
     await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 30 } });
-    expect(await me.device.sync()).toEqual({ status: "idle" });
+    await syncOk(me);
     expect(me.net.served("push").at(-1)?.pushResults).toEqual(["conflict"]);
+    return { entity, me, a };
+  }
+
+  it("a pending conflict copy: after the user's newer edit of the conflicting field is applied, the device shows that newer value", async () => {
+    // Someone else sets 20; offline, I set 30 → a conflict for a human.
+    const { entity, me, a } = await myEditInConflict();
 
     // I recount and set 35; the server accepts it (it is based on the version I now hold).
     await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 35 } });
@@ -544,18 +549,7 @@ describe("more ways devices and the server must agree", () => {
   });
 
   it("deleting a record whose earlier edit awaits review: once the delete is applied the record stays gone from the device's lists", async () => {
-    const entity = await newEntity();
-    const me = await actor("ASSESSOR", entity.id);
-    const other = await actor("ASSESSOR", entity.id);
-    const a = await newAssessment(me.device.db, entity.id, { waterSource: "BOREHOLE", latrines: 1 });
-    expect(await me.device.sync()).toEqual({ status: "idle" });
-    expect(await other.device.sync()).toEqual({ status: "idle" });
-
-    await updateRecord(other.device.db, "assessment", a.offlineId, { data: { latrines: 20 } });
-    expect(await other.device.sync()).toEqual({ status: "idle" });
-    await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 30 } });
-    expect(await me.device.sync()).toEqual({ status: "idle" });
-    expect(me.net.served("push").at(-1)?.pushResults).toEqual(["conflict"]);
+    const { entity, me, a } = await myEditInConflict();
 
     // The record was misfiled: I delete it. The server accepts the delete.
     expect(await deleteRecord(me.device.db, "assessment", a.offlineId)).toBe(true);

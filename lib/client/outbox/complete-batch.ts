@@ -1,4 +1,4 @@
-import { applyPaths, pathsToPatch, patchToPaths } from "@/lib/domain/merge";
+import { applyPaths, patchToPaths, pathsToPatch } from "@/lib/domain/merge";
 import { ERROR_CODES, type PushResult } from "@/lib/protocol";
 import type { FieldSyncDb } from "../db/field-sync-db";
 import { type JsonObject, type OutboxEntry, type ParkedEntry, PENDING_CONFLICT } from "../db/types";

@@ -516,6 +516,48 @@ describe("more ways devices and the server must agree", () => {
     expect(await recordsOn(a2.device)).toEqual(await recordsOn(a1.device));
   });
 
+  it("a server restored from an older backup: what it lost is sent again, what it rolled back is brought forward", async () => {
+    const prisma = testDb.current.prisma;
+    const entity = await newEntity();
+    const me = await actor("ASSESSOR", entity.id);
+    const kept = await newAssessment(me.device.db, entity.id, WASH({ latrines: 1 }));
+    const rolledBack = await newAssessment(me.device.db, entity.id, WASH({ latrines: 2 }));
+    await syncOk(me);
+
+    // The nightly backup: both records at version 1, and the change counter at this value.
+    const counterAt = async () =>
+      (await prisma.$queryRawUnsafe<{ value: bigint }[]>(`SELECT "value" FROM "ChangeCounter" WHERE "id" = 1`))[0].value;
+    const backupCounter = await counterAt();
+    const rolledRow = await prisma.assessment.findUniqueOrThrow({ where: { offlineId: rolledBack.offlineId } });
+    const ledgerAtBackup = (await prisma.processedMutation.findMany({ select: { mutationId: true } })).map((r) => r.mutationId);
+
+    // After the backup the device captures a new record and edits another.
+    const lost = await newAssessment(me.device.db, entity.id, WASH({ latrines: 3 }));
+    await updateRecord(me.device.db, "assessment", rolledBack.offlineId, { data: { latrines: 22 } });
+    await syncOk(me);
+
+    // The disk fails; the database comes back from the backup.
+    const lostRow = await prisma.assessment.findUniqueOrThrow({ where: { offlineId: lost.offlineId } });
+    await prisma.recordVersion.deleteMany({ where: { OR: [{ recordId: lostRow.id }, { recordId: rolledRow.id, version: { gt: 1 } }] } });
+    await prisma.processedMutation.deleteMany({ where: { mutationId: { notIn: ledgerAtBackup } } });
+    await prisma.assessment.delete({ where: { id: lostRow.id } });
+    await prisma.assessment.update({
+      where: { id: rolledRow.id },
+      data: { data: rolledRow.data as object, version: 1, changeSeq: rolledRow.changeSeq, updatedAt: rolledRow.updatedAt },
+    });
+    await prisma.$executeRawUnsafe(`UPDATE "ChangeCounter" SET "value" = ${backupCounter} WHERE "id" = 1`);
+
+    // One sync: the cursor is refused, the device pulls from the start, notices, and resends.
+    await syncOk(me);
+    expect(me.net.served("pull").some((p) => p.status === 400)).toBe(true);
+    const serverLost = await prisma.assessment.findUniqueOrThrow({ where: { offlineId: lost.offlineId } });
+    expect(serverLost.data).toEqual(WASH({ latrines: 3 }));
+    const serverRolled = await prisma.assessment.findUniqueOrThrow({ where: { offlineId: rolledBack.offlineId } });
+    expect({ data: serverRolled.data, version: serverRolled.version }).toEqual({ data: WASH({ latrines: 22 }), version: 2 });
+    await expectDrained(me.device);
+    for (const a of [kept, lost, rolledBack]) await expectConverged([me.device], "assessment", a.offlineId);
+  });
+
   /** My edit (latrines 30) of a record someone else set to 20 first: a conflict awaiting review. */
   async function myEditInConflict() {
     const entity = await newEntity();

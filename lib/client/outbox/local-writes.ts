@@ -64,7 +64,7 @@ async function refusedCreateOf(db: FieldSyncDb, row: AnyLocalRow, type: RecordTy
   return parked.length === 1 && parked[0].action === "create" ? parked[0] : undefined;
 }
 
-function newEntry(
+export function newEntry(
   fields: Pick<OutboxEntry, "type" | "action" | "offlineId" | "baseVersion" | "priority" | "data" | "clientTime">,
 ): Omit<OutboxEntry, "seq"> {
   const entry: Omit<OutboxEntry, "seq"> = {

@@ -17,7 +17,18 @@ export const latitudeSchema = z.number().min(-90).max(90);
 export const longitudeSchema = z.number().min(-180).max(180);
 
 /** A JSON object whose keys are not known to the protocol (form answers, full records). */
-export const jsonObjectSchema = z.record(z.string(), z.unknown());
+/**
+ * A JSON object (form answers). A `__proto__` key would vanish when copied (it sets the prototype
+ * instead of a property), so it is refused rather than silently dropped.
+ */
+export const jsonObjectSchema = z.preprocess(
+  (value, ctx) => {
+    if (value !== null && typeof value === "object" && Object.hasOwn(value, "__proto__"))
+      ctx.addIssue({ code: "custom", message: "The key __proto__ is not allowed", path: ["__proto__"], input: value });
+    return value;
+  },
+  z.record(z.string(), z.unknown()),
+);
 export type JsonObject = z.infer<typeof jsonObjectSchema>;
 
 /**

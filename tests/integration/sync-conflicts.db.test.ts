@@ -595,3 +595,71 @@ describe("POST /api/assessments/:id/verify and /api/responses/:id/verify", () =>
     });
   }
 });
+
+/** A response conflict on responseType: R1 moved it to NFI (v2), R2 from v1 to WASH_SUPPLIES. */
+async function responseTypeConflict() {
+  const a = await seedAssessment(A1.token, E.id);
+  const r = await seedResponse(R1.token, { assessmentOfflineId: a.offlineId, entityId: E.id });
+  expect((await pushOne(R1.token, mut.update("response", r.offlineId, 1, { responseType: "NFI" }))).status).toBe("applied");
+  const c = await pushOne(R2.token, mut.update("response", r.offlineId, 1, { responseType: "WASH_SUPPLIES" }));
+  expect(c.status).toBe("conflict");
+  expect(c.conflictingFields).toEqual(["responseType"]);
+  return { r, conflictId: c.conflictId as string };
+}
+
+describe("DELETION conflicts resolved after the record moved on", () => {
+  // README Decisions: "A stale `delete` … is a `conflict` of kind DELETION … Resolution `client`
+  // deletes". PROTOCOL §5 `client`: "every field in the client's patch takes the client's value" —
+  // the client's side of a delete is "deleted". Resolving it must never bring the record back.
+  it("a stale delete resolved `client` after someone else deleted the record leaves it deleted", async () => {
+    const a = await seedAssessment(A1.token, E.id);
+    expect((await pushOne(A1.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 4 } }))).status).toBe("applied");
+    const stale = await pushOne(A2.token, mut.remove("assessment", a.offlineId, 1));
+    expect(stale).toMatchObject({ status: "conflict", kind: "DELETION" });
+    // A1 (who knows v2) deletes it too: an ordinary delete.
+    expect((await pushOne(A1.token, mut.remove("assessment", a.offlineId, 2))).status).toBe("applied");
+
+    const res = await resolve(C.token, stale.conflictId, { strategy: "client" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const row = await prisma().assessment.findUniqueOrThrow({ where: { id: a.id } });
+    expect(row.deletedAt).not.toBeNull();
+    const pulled = (await pullAll(A1.token)).changes.find((ch: Loose) => ch.id === a.id);
+    expect(pulled?.op).toBe("delete");
+  });
+});
+
+describe("UPDATE conflicts whose record was deleted before the resolution", () => {
+  // PROTOCOL §5 `client`: "every field in the client's patch takes the client's value" and "A
+  // resolution that changes the record writes a new version (which clients pull)". Written into a
+  // record that stays deleted, nobody would ever see them: the record is restored with them.
+  it("resolving `client` after the record was deleted does not silently bury the client's values", async () => {
+    const a = await seedAssessment(A1.token, E.id);
+    expect((await pushOne(A1.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 5 } }))).status).toBe("applied");
+    const c = await pushOne(A2.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 7 } }));
+    expect(c.status).toBe("conflict");
+    expect((await pushOne(A1.token, mut.remove("assessment", a.offlineId, 2))).status).toBe("applied");
+
+    // The coordinator kept the client's edit: the record comes back with it, as a new version.
+    const res = await resolve(C.token, c.conflictId, { strategy: "client" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const row = await prisma().assessment.findUniqueOrThrow({ where: { id: a.id } });
+    expect({ deleted: row.deletedAt !== null, latrines: (row.data as Loose).latrines, version: row.version }).toEqual({
+      deleted: false,
+      latrines: 7,
+      version: 4,
+    });
+  });
+});
+
+describe("custom values are validated", () => {
+  // PROTOCOL §5 `custom`: "`data` gives a value for every conflicting field … validated by the
+  // type's form"; §3: "a 5xx never carries …" — an invalid value is the caller's error: 400.
+  it("an unknown or null responseType in a custom resolution is 400 VALIDATION_FAILED, not a 500", async () => {
+    for (const value of ["BOGUS", null]) {
+      const { conflictId } = await responseTypeConflict();
+      const res = await resolve(C.token, conflictId, { strategy: "custom", data: { responseType: value } });
+      expect({ value, status: res.status, code: res.body?.error?.code }).toEqual({ value, status: 400, code: "VALIDATION_FAILED" });
+      expect((await prisma().conflict.findUniqueOrThrow({ where: { id: conflictId } })).status).toBe("PENDING");
+    }
+  });
+});

@@ -14,10 +14,15 @@ import {
 import type { Prisma } from "@/lib/generated/prisma/client";
 import {
   type AutoResolutionMethod,
+  assessmentPatchSchema,
+  entityPatchSchema,
+  MUTABLE_FIELDS,
   type Mutation,
   type PushResult,
   type RecordType,
+  responsePatchSchema,
   type SyncRecord,
+  toIssues,
   toStorableText,
 } from "@/lib/protocol";
 import type { Db, Tx } from "@/lib/server/db/client";
@@ -80,14 +85,14 @@ export async function applyMutationInTx(tx: Tx, ctx: MutationContext, m: Mutatio
   if (!ctx.lockedKeys?.has(recordKey(m.type, m.offlineId))) await lockRecordKey(tx, m.type, m.offlineId);
   const prefetched = ctx.buffer?.prefetchedLedgerRow(m.mutationId);
   const prior =
-    (ctx.buffer?.findLedger(m.mutationId) as { userId: string; result: unknown } | undefined) ??
+    (ctx.buffer?.findLedger(m.mutationId) as LedgerView | undefined) ??
     (prefetched !== undefined ? prefetched : await getProcessedMutation(tx, m.mutationId));
-  if (prior) {
-    // A mutation id is its device's; another user resending it learns nothing about the record.
-    if (prior.userId !== ctx.user.id) throw errors.forbidden("This mutationId belongs to another user's edit");
-    return { result: await replayProcessed(tx, m, prior.result as PushResult), touched: [] };
-  }
+  if (prior) return { result: await replayProcessed(tx, ctx, m, prior), touched: [] };
+  // Whatever happens to an entity mutation (applied, or rolled back after a write), later
+  // mutations of the batch read the entity afresh: its deletion or autoApprove counts for them.
+  if (m.type === "entity") ctx.buffer?.forgetEntities();
   const outcome = await dispatch(tx, ctx, m);
+  if (m.type === "entity") ctx.buffer?.forgetEntities();
   const ledgerRow = {
     mutationId: m.mutationId,
     userId: ctx.user.id,
@@ -109,7 +114,7 @@ export async function answerFailedMutation(tx: Tx, ctx: MutationContext, m: Muta
   if (isUniqueViolation(error)) {
     // Lost a race the advisory lock did not cover (one mutationId reused for another record).
     const prior = await getProcessedMutation(tx, m.mutationId);
-    if (prior && prior.userId === ctx.user.id) return replayProcessed(tx, m, prior.result as PushResult);
+    if (prior && prior.userId === ctx.user.id) return replayProcessed(tx, ctx, m, prior);
   }
   const rejection = toRejection(error);
   if (!rejection) return null;
@@ -165,13 +170,32 @@ function ledgerResult(result: PushResult): unknown {
   return rest;
 }
 
+const PATCH_SCHEMAS = { entity: entityPatchSchema, assessment: assessmentPatchSchema, response: responsePatchSchema } as const;
+
+/** What replay needs of a ledger row (buffered, prefetched or read). */
+interface LedgerView {
+  userId: string;
+  recordType: string;
+  offlineId: string;
+  result: unknown;
+}
+
 /**
  * A mutation seen before: nothing is written. Applied/merged edits answer `duplicate` with the
  * record's current state; an edit that went to a human answers its conflict again, so a device
  * whose first answer was lost still learns the edit awaits review.
  */
-async function replayProcessed(tx: Tx, m: Mutation, prior: PushResult): Promise<PushResult> {
+async function replayProcessed(tx: Tx, ctx: MutationContext, m: Mutation, ledger: LedgerView): Promise<PushResult> {
+  // A mutation id is its device's; another user resending it learns nothing about the record.
+  if (ledger.userId !== ctx.user.id) throw errors.forbidden("This mutationId belongs to another user's edit");
+  // The same id resent for another record is not a resend: answering it would describe a record
+  // the mutation never touched (and one the user may not see).
+  if (ledger.recordType !== m.type || ledger.offlineId !== m.offlineId)
+    throw errors.validation("This mutationId was already used for another record");
+  const prior = ledger.result as PushResult;
   const row = await findRecordByOfflineId(tx, m.type, m.offlineId);
+  // The record as it is now is for users who may see it now (an assignment may have ended).
+  if (row) assertInScope(ctx.scope, entityIdOf(m.type, row));
   if (prior.status === "conflict") return { ...prior, version: row?.version ?? prior.version };
   if (!row) return prior;
   const answer = duplicateOf(m, m.type, row);
@@ -450,17 +474,24 @@ export async function writeRecordChange(
     const before = server as SyncRecord & { assessmentId: string; assessmentOfflineId: string };
     const refChanged = next.assessmentId !== before.assessmentId || next.assessmentOfflineId !== before.assessmentOfflineId;
     if (refChanged) {
+      // Whichever names changed must name one assessment (both, when both changed).
       const byOffline = next.assessmentOfflineId !== before.assessmentOfflineId;
-      const assessment = await resolveAssessment(
-        tx,
-        byOffline ? { assessmentOfflineId: next.assessmentOfflineId as string } : { assessmentId: next.assessmentId as string },
-      );
+      const byId = next.assessmentId !== before.assessmentId;
+      const assessment = await resolveAssessment(tx, {
+        ...(byOffline ? { assessmentOfflineId: next.assessmentOfflineId as string } : {}),
+        ...(byId ? { assessmentId: next.assessmentId as string } : {}),
+      });
       next = { ...next, assessmentId: assessment.id, assessmentOfflineId: assessment.offlineId };
       if (assessment.entityId !== next.entityId) {
         throw new AppError(SERVER_ERROR_CODES.ENTITY_MISMATCH, "The response's entity differs from its assessment's entity");
       }
     }
   }
+  // The top-level fields too must be valid (a coordinator's custom resolution can set any path).
+  const shaped = PATCH_SCHEMAS[type].safeParse(
+    Object.fromEntries((MUTABLE_FIELDS[type] as readonly string[]).filter((f) => next[f] !== undefined).map((f) => [f, next[f]])),
+  );
+  if (!shaped.success) throw errors.validation("The resulting record is not valid", toIssues(shaped.error.issues));
   if (type !== "entity" && next.entityId !== (server as { entityId: string }).entityId) {
     // Moving a record between entities would strand it on devices scoped to the old entity and
     // split an assessment from its responses; a misfiled record is deleted and captured again.

@@ -143,9 +143,13 @@ export async function resolveConflict(
 
     let written = { changed: false, row, record: server };
     const keepsClientSide = req.strategy === "client" || req.strategy === "custom";
-    if (conflict.kind === "DELETION" && row.deletedAt) {
-      // The client edited a record deleted on the server: its side restores the record.
-      if (keepsClientSide) written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths ?? {}, null, { deletedAt: null });
+    if (row.deletedAt) {
+      // The record is deleted now — before the edit arrived (a DELETION conflict) or since (an
+      // UPDATE conflict overtaken by a delete). A client edit kept by the coordinator (client,
+      // custom) restores the record with it; server and merge leave it deleted. A stale delete
+      // (no edit) has nothing left to do.
+      if (conflict.patch && keepsClientSide)
+        written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths ?? {}, null, { deletedAt: null });
     } else if (conflict.kind === "DELETION" && !conflict.patch) {
       // A stale delete: the client's side deletes the record; custom and merge keep it, with the
       // coordinator's values (custom) applied.
@@ -171,6 +175,12 @@ export async function resolveConflict(
     });
     const stamps: Parameters<typeof stampChanges>[1] = [{ table: "Conflict", id }];
     if (written.changed) stamps.unshift({ table: STAMP_TABLE[type], id: row.id });
+    if (type === "entity" && row.deletedAt && !written.row.deletedAt) {
+      // A restored entity rejoins its assessors' scope: re-stamping its assignments makes their
+      // next pull backfill its records, as for a new assignment (their devices dropped them).
+      const assignments = await tx.assignment.findMany({ where: { entityId: row.id, active: true }, select: { id: true } });
+      stamps.unshift(...assignments.map((a) => ({ table: "Assignment" as const, id: a.id })));
+    }
     await stampChanges(tx, stamps);
     return { conflict: toDetail(updated, await conflictUserNames(tx, [updated])), record: written.record };
   });

@@ -15,7 +15,7 @@ type LedgerRow = Prisma.ProcessedMutationCreateManyInput;
  * are inserted early or late, and inside the batch every read goes through this buffer first (a
  * later mutation finds an earlier one's snapshot or ledger row here). Rows of a mutation that is
  * rolled back to its savepoint are discarded with it (`begin`/`keep`/`discard`). Entities are
- * cached for the batch (read-only here).
+ * cached for the batch, and forgotten whenever a mutation of the batch touches an entity.
  */
 export class WriteBuffer {
   private readonly versions = new Map<string, VersionRow>();
@@ -23,7 +23,7 @@ export class WriteBuffer {
   private staged: { versions: Map<string, VersionRow>; ledger: Map<string, LedgerRow> } | null = null;
   private readonly entities = new Map<string, Entity | null>();
   /** Ledger rows and records read for the whole batch at once, after its locks (see prefetch). */
-  private prefetchedLedger: Map<string, { userId: string; result: unknown }> | null = null;
+  private prefetchedLedger: Map<string, { userId: string; recordType: string; offlineId: string; result: unknown }> | null = null;
   private readonly prefetchedRecords = new Map<string, RecordRow | null>();
 
   /**
@@ -36,7 +36,7 @@ export class WriteBuffer {
   async prefetch(tx: Tx, mutations: readonly { mutationId: string; type: RecordType; offlineId: string }[]): Promise<void> {
     const ledger = await tx.processedMutation.findMany({
       where: { mutationId: { in: [...new Set(mutations.map((m) => m.mutationId))] } },
-      select: { mutationId: true, userId: true, result: true },
+      select: { mutationId: true, userId: true, recordType: true, offlineId: true, result: true },
     });
     this.prefetchedLedger = new Map(ledger.map((r) => [r.mutationId, r]));
     for (const type of ["entity", "assessment", "response"] as const) {
@@ -49,7 +49,7 @@ export class WriteBuffer {
   }
 
   /** A ledger row read by prefetch: the row, null (none), or undefined (not prefetched: ask the database). */
-  prefetchedLedgerRow(mutationId: string): { userId: string; result: unknown } | null | undefined {
+  prefetchedLedgerRow(mutationId: string): { userId: string; recordType: string; offlineId: string; result: unknown } | null | undefined {
     if (!this.prefetchedLedger) return undefined;
     return this.prefetchedLedger.get(mutationId) ?? null;
   }
@@ -79,6 +79,7 @@ export class WriteBuffer {
   /** The mutation was rolled back to its savepoint: its rows never existed. */
   discard(): void {
     this.staged = null;
+    this.entities.clear(); // whatever the mutation read or wrote before failing is undone
   }
 
   addVersion(row: VersionRow): void {
@@ -96,6 +97,11 @@ export class WriteBuffer {
 
   findLedger(mutationId: string): LedgerRow | undefined {
     return this.staged?.ledger.get(mutationId) ?? this.ledger.get(mutationId);
+  }
+
+  /** An entity mutation in this batch (or its rollback) changes what later mutations must see. */
+  forgetEntities(): void {
+    this.entities.clear();
   }
 
   async entity(tx: Tx, id: string): Promise<Entity | null> {

@@ -48,10 +48,10 @@ export async function createEntity(params: EntityInput & { id?: string; createdB
   return (await getDb()).$transaction((tx) => run(tx));
 }
 
-async function assertAssignable(tx: Tx, params: { userId: string; entityId: string }) {
+async function assertAssignable(tx: Tx, params: { userId: string; entityId: string }, options: { deletedEntityOk?: boolean } = {}) {
   const [user, entity] = await Promise.all([getUserById(tx, params.userId), getEntityById(tx, params.entityId)]);
   if (!user) throw errors.notFound("User");
-  if (!entity || entity.deletedAt) throw errors.notFound("Entity");
+  if (!entity || (entity.deletedAt && !options.deletedEntityOk)) throw errors.notFound("Entity");
 }
 
 /** Assigning stamps a change number, so the next pull notices the scope grew (see pull cursor). */
@@ -69,7 +69,8 @@ export async function assignUser(params: { userId: string; entityId: string }, d
 export async function unassignUser(params: { userId: string; entityId: string }): Promise<void> {
   const db = await getDb();
   await db.$transaction(async (tx) => {
-    await assertAssignable(tx, params);
+    // Ending an assignment works for a deleted entity too: it could be restored later.
+    await assertAssignable(tx, params, { deletedEntityOk: true });
     await deactivateAssignment(tx, params);
   });
 }

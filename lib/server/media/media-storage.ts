@@ -34,6 +34,10 @@ export interface MediaStorage {
   promote(upload: Upload, sha256: string): Promise<string>;
   /** Frees the working copy of a promoted upload (once its request is answered). */
   releasePromoted(uploadId: string): Promise<void>;
+  /** Whether a stored object exists. */
+  hasObject(storageKey: string): Promise<boolean>;
+  /** Deletes a stored object no record refers to (see record-media.ts for the locking). */
+  deleteObject(storageKey: string): Promise<void>;
   /** Deletes an upload that will never become media (refused verification). */
   removeUpload(uploadId: string): Promise<void>;
   /** Reads a stored object, optionally a byte range (inclusive end). */
@@ -122,6 +126,17 @@ class FileMediaStorage implements MediaStorage {
     return this.removeUpload(uploadId);
   }
 
+  async hasObject(storageKey: string): Promise<boolean> {
+    return fs.access(this.objectPath(storageKey)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async deleteObject(storageKey: string): Promise<void> {
+    await fs.rm(this.objectPath(storageKey), { force: true });
+  }
+
   async openObject(storageKey: string, range?: { start: number; end: number }): Promise<Readable> {
     const file = this.objectPath(storageKey);
     const handle = await fs.open(file, "r"); // fails now (ENOENT) rather than mid-stream
@@ -204,6 +219,12 @@ async function createS3Storage(env: Env, expiryMs: number): Promise<MediaStorage
     promote: async (upload) => `s3:${upload.id}`,
     // The completed object is the media object itself: nothing to free.
     releasePromoted: async () => undefined,
+    hasObject: async (storageKey) =>
+      store.getUpload(objectId(storageKey)).then(
+        () => true,
+        () => false,
+      ),
+    deleteObject: (storageKey) => store.remove(objectId(storageKey)),
     removeUpload: (uploadId) => store.remove(uploadId),
     openObject: async (storageKey) => (await store.read(objectId(storageKey))) as Readable,
     deleteExpiredUploads: () => store.deleteExpired(),

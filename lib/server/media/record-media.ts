@@ -2,30 +2,44 @@ import "server-only";
 import type { Media } from "@/lib/generated/prisma/client";
 import type { UploadMetadata } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
+import { AppError, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
-import { findMediaByOfflineId, insertMedia, lockMediaKey } from "@/lib/server/queries/media";
+import { countMediaWithStorageKey, findMediaByOfflineId, insertMedia, lockMediaKey, lockObjectKey } from "@/lib/server/queries/media";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { stampChanges } from "@/lib/server/sync/change-seq";
 import { resolveWritableParent } from "./upload-policy";
 
 /**
  * Creates the media record of a verified upload, idempotently on `offlineId`: under the media
- * key's lock, an existing record is returned as it is (`created: false`), so the same file
- * uploaded twice — even concurrently — yields one record. The parent and the user's right to
+ * key's lock, an existing record of the same file is returned as it is (`created: false`), so the
+ * same file uploaded twice — even concurrently — yields one record; another file under that
+ * offlineId is refused (409), never answered with the first file's record. The parent and the user's right to
  * write it are checked again here, in the same transaction: they may have changed while the
  * bytes flowed. The change number is stamped last, so the record appears in pull (change-seq.ts).
  */
 export async function recordVerifiedMedia(
   user: PublicUser,
-  params: { metadata: UploadMetadata; size: number; storageKey: string },
+  params: { metadata: UploadMetadata; size: number; storageKey: string; ensureObject: () => Promise<void> },
 ): Promise<{ media: Media; created: boolean }> {
   const db = await getDb();
   return db.$transaction(async (tx) => {
     const { metadata } = params;
     await lockMediaKey(tx, metadata.offlineId);
+    await lockObjectKey(tx, params.storageKey);
     const existing = await findMediaByOfflineId(tx, metadata.offlineId);
-    if (existing) return { media: existing, created: false };
+    // Checked again at completion: two uploads under one offlineId can both be created before
+    // either finishes. Only the same file (same parent, size and SHA-256) is the same media.
+    if (
+      existing &&
+      (existing.sha256 !== metadata.sha256 ||
+        Number(existing.size) !== params.size ||
+        existing.parentType !== metadata.parentType ||
+        existing.parentOfflineId !== metadata.parentOfflineId)
+    ) {
+      throw new AppError(SERVER_ERROR_CODES.ALREADY_EXISTS, `The offlineId ${metadata.offlineId} already names a different media file`);
+    }
     const parent = await resolveWritableParent(tx, user, metadata);
+    if (existing) return { media: existing, created: false };
     const media = await insertMedia(tx, {
       id: uuidv7(),
       offlineId: metadata.offlineId,
@@ -43,7 +57,25 @@ export async function recordVerifiedMedia(
       longitude: metadata.longitude ?? null,
       uploadedById: user.id,
     });
+    // Under the object's lock: a refused upload of the same bytes may have deleted the object as
+    // unreferenced between our promote and this insert; put it back from our working copy.
+    await params.ensureObject();
     await stampChanges(tx, [{ table: "Media", id: media.id }]);
     return { media, created: true };
+  });
+}
+
+/**
+ * Deletes a promoted object that no record refers to — the bytes of an upload refused at
+ * completion (parent gone, scope lost, offlineId taken) — under the object's lock, so it cannot
+ * race an upload of the same bytes that is recording it (see `ensureObject` above).
+ */
+export async function discardUnreferencedObject(storageKey: string, deleteObject: (key: string) => Promise<void>): Promise<boolean> {
+  const db = await getDb();
+  return db.$transaction(async (tx) => {
+    await lockObjectKey(tx, storageKey);
+    if ((await countMediaWithStorageKey(tx, storageKey)) > 0) return false;
+    await deleteObject(storageKey);
+    return true;
   });
 }

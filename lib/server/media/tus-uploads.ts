@@ -13,7 +13,7 @@ import { getLogger } from "@/lib/server/logger";
 import { findMediaByOfflineId } from "@/lib/server/queries/media";
 import { isInScope } from "@/lib/server/sync/access";
 import { createMediaStorage, type MediaStorage } from "./media-storage";
-import { recordVerifiedMedia } from "./record-media";
+import { discardUnreferencedObject, recordVerifiedMedia } from "./record-media";
 import { authorizeUploadCreation } from "./upload-policy";
 
 /**
@@ -183,7 +183,26 @@ async function finishUpload(req: object, storage: MediaStorage, upload: Upload):
   }
   const storageKey = await storage.promote(upload, digest.sha256);
   ctx.promoted.push(upload.id);
-  const { media, created } = await recordVerifiedMedia(ctx.auth.user, { metadata: parsed.data, size: digest.size, storageKey });
+  const discard = () =>
+    discardUnreferencedObject(storageKey, (key) => storage.deleteObject(key)).catch((err) =>
+      ctx.log.warn({ err, storageKey }, "removing an unreferenced media object failed"),
+    );
+  let recorded: Awaited<ReturnType<typeof recordVerifiedMedia>>;
+  try {
+    recorded = await recordVerifiedMedia(ctx.auth.user, {
+      metadata: parsed.data,
+      size: digest.size,
+      storageKey,
+      ensureObject: async () => {
+        if (!(await storage.hasObject(storageKey))) await storage.promote(upload, digest.sha256);
+      },
+    });
+  } catch (error) {
+    await discard(); // refused at completion: its bytes must not stay behind
+    throw error;
+  }
+  const { media, created } = recorded;
+  if (!created && media.storageKey !== storageKey) await discard(); // the record keeps its own copy
   ctx.log.info({ mediaId: media.id, offlineId: media.offlineId, size: digest.size, created }, "media upload verified");
   return { headers: { [MEDIA_ID_HEADER]: media.id } };
 }

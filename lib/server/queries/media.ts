@@ -12,6 +12,15 @@ export async function lockMediaKey(tx: Tx, offlineId: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`media:${offlineId}`}, 0))`;
 }
 
+/** Serialises recording a stored object with deleting it as unreferenced (content-addressed keys are shared). */
+export async function lockObjectKey(tx: Tx, storageKey: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`object:${storageKey}`}, 0))`;
+}
+
+export function countMediaWithStorageKey(tx: Tx, storageKey: string): Promise<number> {
+  return tx.media.count({ where: { storageKey } });
+}
+
 export function findMediaByOfflineId(tx: Tx, offlineId: string): Promise<Media | null> {
   return tx.media.findUnique({ where: { offlineId } });
 }

@@ -547,7 +547,11 @@ describe("more ways devices and the server must agree", () => {
     });
     await prisma.$executeRawUnsafe(`UPDATE "ChangeCounter" SET "value" = ${backupCounter} WHERE "id" = 1`);
 
-    // One sync: the cursor is refused, the device pulls from the start, notices, and resends.
+    // The cursor is refused and the device starts pulling from the start, but the link drops: the
+    // next sync must start over (and still compare), not carry on as if nothing had happened.
+    me.net.inject((req) => req.url.includes("/api/sync/pull") && !new URL(req.url).searchParams.has("cursor"), { kind: "drop-response" });
+    expect((await me.device.sync()).status).not.toBe("idle");
+    // Then a sync that goes through: the device notices what the server lost, and resends it.
     await syncOk(me);
     expect(me.net.served("pull").some((p) => p.status === 400)).toBe(true);
     const serverLost = await prisma.assessment.findUniqueOrThrow({ where: { offlineId: lost.offlineId } });

@@ -159,4 +159,6 @@ export const META_KEYS = {
   CURSOR: "cursor",
   USER: "user",
   LAST_SYNC_AT: "lastSyncAt",
+  /** Set while a pull from the start forced by the server is unfinished (sync-client.ts). */
+  RESYNC: "resync",
 } as const;

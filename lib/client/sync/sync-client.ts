@@ -329,9 +329,11 @@ export class SyncClient {
     if (!this.isSyncing()) return;
     this.dispatch({ type: "PUSH_OK" });
 
-    let cursor = (await db.meta.get(META_KEYS.CURSOR))?.value;
+    // A pull from the start the server forced, and that did not finish, starts over: the lost-record
+    // check below needs to have seen everything the server has.
+    let restarted = (await db.meta.get(META_KEYS.RESYNC))?.value === true;
+    let cursor = restarted ? undefined : (await db.meta.get(META_KEYS.CURSOR))?.value;
     let pulled = 0;
-    let restarted = false;
     const seen: SeenOnServer = new Map();
     let scope: readonly string[] = [];
     this.setProgress({ phase: "pulling", done: 0, total: null });
@@ -348,6 +350,7 @@ export class SyncClient {
           // deleted records come as deletes, and unsent local changes are rebased as usual.
           restarted = true;
           cursor = undefined;
+          await db.meta.put({ key: META_KEYS.RESYNC, value: true });
           await db.meta.delete(META_KEYS.CURSOR);
           continue;
         }
@@ -367,6 +370,7 @@ export class SyncClient {
     if (restarted) {
       // The server forgot this device's cursor: did it also forget records the device sent it?
       const resent = await resendLostRecords(db, seen, scope);
+      await db.meta.delete(META_KEYS.RESYNC);
       // Queued again: one more pass sends them (a trigger during a pass makes it run once more).
       if (resent.recreated + resent.restored > 0) this.dispatch({ type: "TRIGGER", source: "manual" });
     }

@@ -34,8 +34,28 @@ export interface PullApplySummary {
 
 const RECORD_TYPES: ReadonlySet<string> = new Set<RecordType>(["entity", "assessment", "response"]);
 
+/** The offlineId a change names, when it names one (on the change or in its record). */
+function offlineIdOf(change: ChangeView): string | undefined {
+  return change.offlineId ?? (typeof change.record?.offlineId === "string" ? change.record.offlineId : undefined);
+}
+
+/**
+ * Notes `type:offlineId` → version of every assessment and response in a page, deletes included
+ * (what a pull from the start showed: see outbox/resend-lost.ts).
+ */
+export function notePulledRecords(seen: Map<string, number>, page: PullResponse): void {
+  for (const change of page.changes as readonly ChangeView[]) {
+    if (change.type !== "assessment" && change.type !== "response") continue;
+    const offlineId = offlineIdOf(change);
+    if (!offlineId) continue;
+    const version = change.version ?? (typeof change.record?.version === "number" ? change.record.version : 0);
+    const key = `${change.type}:${offlineId}`;
+    seen.set(key, Math.max(seen.get(key) ?? 0, version));
+  }
+}
+
 async function resolveOfflineId(db: FieldSyncDb, type: RecordType, change: ChangeView): Promise<string> {
-  const known = change.offlineId ?? (typeof change.record?.offlineId === "string" ? change.record.offlineId : undefined);
+  const known = offlineIdOf(change);
   if (known) return known;
   const byId = await db.recordTable(type).where("id").equals(change.id).first();
   return byId?.offlineId ?? change.id;
@@ -125,7 +145,7 @@ async function prefetchRows(db: FieldSyncDb, changes: readonly ChangeView[]): Pr
       ...new Set(
         changes
           .filter((c) => c.type === type)
-          .map((c) => c.offlineId ?? (typeof c.record?.offlineId === "string" ? c.record.offlineId : undefined))
+          .map(offlineIdOf)
           .filter((id): id is string => id !== undefined),
       ),
     ];

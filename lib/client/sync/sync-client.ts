@@ -1,11 +1,11 @@
-import { ERROR_CODES, MAX_MUTATIONS_PER_PUSH, type PullResponse, type PushResult } from "@/lib/protocol";
+import { ERROR_CODES, MAX_MUTATIONS_PER_PUSH, type PushResult } from "@/lib/protocol";
 import { type FieldSyncDb, recoverInflight } from "../db/field-sync-db";
 import { META_KEYS, type OutboxEntry, PENDING_CONFLICT } from "../db/types";
 import { completeBatch } from "../outbox/complete-batch";
 import { DEFAULT_BATCH_SIZE, nextBatch, releaseBatch, toMutation } from "../outbox/next-batch";
 import { resendLostRecords, type SeenOnServer } from "../outbox/resend-lost";
 import { initialState, type MachineState, type SyncError, type SyncEvent, type TriggerSource, transition } from "./machine";
-import { applyPullPage } from "./pull-apply";
+import { applyPullPage, notePulledRecords } from "./pull-apply";
 import { backoffDelay, CLIENT_ERROR_CODES, classifyFailure, type Decision, type Failure } from "./retry-policy";
 import { createSyncLock, type LockManagerLike, type RunExclusive } from "./sync-lock";
 import { type FetchLike, SyncTransport } from "./transport";
@@ -358,7 +358,7 @@ export class SyncClient {
         return;
       }
       await applyPullPage(db, result.body);
-      if (restarted) noteSeen(seen, result.body);
+      if (restarted) notePulledRecords(seen, result.body);
       cursor = result.body.cursor;
       pulled += result.body.changes.length;
       this.setProgress({ phase: "pulling", done: pulled, total: result.body.hasMore ? null : pulled });
@@ -480,22 +480,4 @@ export class BackgroundSyncError extends Error {
 /** A 400 naming the cursor: the server refuses to continue from it (lib/server/sync/cursor.ts). */
 function refusesCursor(failure: Failure): boolean {
   return failure.kind === "http" && failure.status === 400 && (failure.issueFields ?? []).includes("cursor");
-}
-
-/** What a page of a pull from the start showed of each record (its version; deletes count). */
-function noteSeen(seen: SeenOnServer, page: PullResponse): void {
-  for (const change of page.changes as readonly {
-    type: string;
-    id: string;
-    offlineId?: string;
-    version?: number;
-    record?: { offlineId?: unknown; version?: unknown };
-  }[]) {
-    if (change.type !== "assessment" && change.type !== "response") continue;
-    const offlineId = change.offlineId ?? (typeof change.record?.offlineId === "string" ? change.record.offlineId : undefined);
-    if (!offlineId) continue;
-    const version = change.version ?? (typeof change.record?.version === "number" ? change.record.version : 0);
-    const key = `${change.type}:${offlineId}`;
-    seen.set(key, Math.max(seen.get(key) ?? 0, version));
-  }
 }

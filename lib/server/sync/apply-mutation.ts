@@ -40,7 +40,6 @@ import {
   insertResponseRow,
   lockRecordKey,
   type RecordRow,
-  recordKey,
   updateRecordRow,
 } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
@@ -58,8 +57,6 @@ export interface MutationContext {
   scope: Scope;
   /** Batch write-behind for snapshots and ledger rows (push); absent = write immediately. */
   buffer?: WriteBuffer;
-  /** Record keys (recordKey) this transaction has already locked, all at once (push). */
-  lockedKeys?: ReadonlySet<string>;
 }
 
 export type Stamp = Parameters<typeof stampChanges>[1][number];
@@ -82,16 +79,15 @@ interface Outcome {
  * answers `duplicate`. Throws AppError for a mutation that must be rejected.
  */
 export async function applyMutationInTx(tx: Tx, ctx: MutationContext, m: Mutation): Promise<{ result: PushResult; touched: Stamp[] }> {
-  if (!ctx.lockedKeys?.has(recordKey(m.type, m.offlineId))) await lockRecordKey(tx, m.type, m.offlineId);
+  if (!ctx.buffer?.holdsLock(m.type, m.offlineId)) await lockRecordKey(tx, m.type, m.offlineId);
   const prefetched = ctx.buffer?.prefetchedLedgerRow(m.mutationId);
   const prior =
     (ctx.buffer?.findLedger(m.mutationId) as LedgerView | undefined) ??
     (prefetched !== undefined ? prefetched : await getProcessedMutation(tx, m.mutationId));
   if (prior) return { result: await replayProcessed(tx, ctx, m, prior), touched: [] };
-  // Whatever happens to an entity mutation (applied, or rolled back after a write), later
-  // mutations of the batch read the entity afresh: its deletion or autoApprove counts for them.
-  if (m.type === "entity") ctx.buffer?.forgetEntities();
   const outcome = await dispatch(tx, ctx, m);
+  // Later mutations of the batch read an entity afresh after an entity mutation: its deletion or
+  // autoApprove counts for them (a rolled-back one clears the cache in WriteBuffer.discard).
   if (m.type === "entity") ctx.buffer?.forgetEntities();
   const ledgerRow = {
     mutationId: m.mutationId,

@@ -19,9 +19,7 @@ import { writeRecordChange } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
 import { STAMP_TABLE, toSyncRecord } from "./records";
 
-type Names = UserNames;
-
-function toSummary(row: Conflict, names: Names): ConflictSummary {
+function toSummary(row: Conflict, names: UserNames): ConflictSummary {
   return {
     id: row.id,
     type: row.recordType,
@@ -36,7 +34,7 @@ function toSummary(row: Conflict, names: Names): ConflictSummary {
   };
 }
 
-function toDetail(row: Conflict, names: Names): ConflictDetail {
+function toDetail(row: Conflict, names: UserNames): ConflictDetail {
   const resolution = row.resolution as Record<string, unknown> | null;
   return {
     ...toSummary(row, names),

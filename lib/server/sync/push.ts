@@ -4,7 +4,6 @@ import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { touchDevice } from "@/lib/server/queries/devices";
-import { lockRecordKeys, recordKey } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { answerFailedMutation, applyMutationInTx, type MutationContext, recordRejection, type Stamp } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
@@ -24,18 +23,16 @@ const BATCH_TX = { timeout: 120_000, maxWait: 60_000 } as const;
  */
 export async function applyBatch(db: Db, ctx: MutationContext, mutations: readonly { raw: unknown }[]): Promise<PushResult[]> {
   const parsedAll = mutations.map(({ raw }) => unstorableRejection(raw) ?? parseMutation(raw));
-  const keys = [...new Set(parsedAll.flatMap((p) => (p.ok ? [recordKey(p.mutation.type, p.mutation.offlineId)] : [])))];
   return db.$transaction(async (tx) => {
     const results: PushResult[] = [];
     const touched: Stamp[] = [];
-    // Every record the batch names, locked up front in one global order (no deadlocks between
-    // batches naming the same records in different orders), held until COMMIT.
-    await lockRecordKeys(tx, keys);
-    const batchCtx: MutationContext = { ...ctx, buffer: new WriteBuffer(), lockedKeys: new Set(keys) };
-    await batchCtx.buffer?.prefetch(
+    const buffer = new WriteBuffer();
+    // Every record the batch names, locked up front in one global order and held until COMMIT.
+    await buffer.lockAndPrefetch(
       tx,
       parsedAll.flatMap((p) => (p.ok ? [p.mutation] : [])),
     );
+    const batchCtx: MutationContext = { ...ctx, buffer };
     for (const [i, { raw }] of mutations.entries()) {
       const parsed = parsedAll[i];
       if (!parsed.ok) {

@@ -2,7 +2,7 @@ import "server-only";
 import type { Entity, Prisma } from "@/lib/generated/prisma/client";
 import type { RecordType } from "@/lib/protocol";
 import type { Tx } from "@/lib/server/db/client";
-import { findRecordsByOfflineIds, type RecordRow, recordKey } from "@/lib/server/queries/records";
+import { findRecordsByOfflineIds, lockRecordKeys, type RecordRow, recordKey } from "@/lib/server/queries/records";
 
 type VersionRow = Prisma.RecordVersionCreateManyInput;
 type LedgerRow = Prisma.ProcessedMutationCreateManyInput;
@@ -26,14 +26,19 @@ export class WriteBuffer {
   private prefetchedLedger: Map<string, { userId: string; recordType: string; offlineId: string; result: unknown }> | null = null;
   private readonly prefetchedRecords = new Map<string, RecordRow | null>();
 
+  private readonly lockedKeys = new Set<string>();
+
   /**
-   * Reads, in one query per table, the ledger rows of every mutationId in the batch and the current
-   * rows of every record it names. Call it right after the batch has locked all those records:
-   * nobody else can then write them (or their ledger rows) before COMMIT, so the reads stay true —
-   * until this batch writes a record itself, which is why each prefetched record is handed out
-   * once (`takeRecord`) and later lookups read the database.
+   * Locks every record the batch names, up front and in one global order (lockRecordKeys: batches
+   * naming the same records in opposite orders cannot deadlock), then reads in one query per table
+   * the ledger rows of every mutationId and the current rows of every record. Under those locks
+   * nobody else can write them (or their ledger rows) before COMMIT, so the reads stay true — until
+   * this batch writes a record itself, which is why each prefetched record is handed out once
+   * (`takeRecord`) and later lookups read the database.
    */
-  async prefetch(tx: Tx, mutations: readonly { mutationId: string; type: RecordType; offlineId: string }[]): Promise<void> {
+  async lockAndPrefetch(tx: Tx, mutations: readonly { mutationId: string; type: RecordType; offlineId: string }[]): Promise<void> {
+    for (const m of mutations) this.lockedKeys.add(recordKey(m.type, m.offlineId));
+    await lockRecordKeys(tx, [...this.lockedKeys]);
     const ledger = await tx.processedMutation.findMany({
       where: { mutationId: { in: [...new Set(mutations.map((m) => m.mutationId))] } },
       select: { mutationId: true, userId: true, recordType: true, offlineId: true, result: true },
@@ -46,6 +51,11 @@ export class WriteBuffer {
       for (const row of await findRecordsByOfflineIds(tx, type, offlineIds))
         this.prefetchedRecords.set(recordKey(type, row.offlineId), row);
     }
+  }
+
+  /** Whether this batch already holds the lock of a record (see lockAndPrefetch). */
+  holdsLock(type: RecordType, offlineId: string): boolean {
+    return this.lockedKeys.has(recordKey(type, offlineId));
   }
 
   /** A ledger row read by prefetch: the row, null (none), or undefined (not prefetched: ask the database). */

@@ -1,24 +1,16 @@
 "use client";
-import { AppShell } from "@/components/shell/app-shell";
-import { NeedsAttention } from "@/components/sync/needs-attention";
-import { Card } from "@/components/ui/card";
+import { AssessmentQueue } from "@/components/field/assessment-queue";
+import { EntityList } from "@/components/field/entity-list";
+import { useSessionUser } from "@/components/shell/session-context";
 
-const ROLE_LABEL = { ASSESSOR: "Field assessor", RESPONDER: "Responder", COORDINATOR: "Coordinator", ADMIN: "Administrator" } as const;
-
+/** Assessors land on their entities; responders on the assessments that need aid. */
 export default function HomePage() {
+  const user = useSessionUser();
+  if (user.role !== "RESPONDER") return <EntityList />;
   return (
-    <AppShell>
-      {(user) => (
-        <div className="flex flex-col gap-4">
-          <NeedsAttention />
-          <Card title="Signed in">
-            <p className="text-slate-800" data-testid="whoami">
-              {user.name} · <span className="font-medium">{ROLE_LABEL[user.role]}</span> ({user.role})
-            </p>
-            <p className="text-sm text-slate-500">{user.email}</p>
-          </Card>
-        </div>
-      )}
-    </AppShell>
+    <div className="flex flex-col gap-8">
+      <AssessmentQueue />
+      <EntityList />
+    </div>
   );
 }

@@ -65,3 +65,16 @@ export function getDeviceSession(): DeviceSession | undefined {
 }
 
 export { checkQuota };
+
+/**
+ * Call after every local write (a form saved, a photo captured, a parked edit retried): the
+ * counts on screen update and a sync starts when the device is online (the machine ignores the
+ * trigger while offline; the online event sends it later).
+ */
+export function notifyLocalWrite(): void {
+  const session = current;
+  if (!session) return;
+  void session.client.refresh();
+  void session.client.syncOnce("manual");
+  session.media.kick();
+}

@@ -7,3 +7,4 @@ export * from "./forms";
 export * from "./merge";
 export * from "./records";
 export * from "./verification";
+export * from "./labels";

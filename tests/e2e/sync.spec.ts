@@ -14,7 +14,7 @@ test("after sign-in the device pulls its scope into IndexedDB and shows Synced",
   await page.getByLabel("Email").fill("assessor@demo.fieldsync.org");
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("whoami")).toContainText("Amina Assessor");
+  await expect(page.getByRole("banner")).toContainText("Amina Assessor");
 
   await expect(page.getByTestId("sync-status")).toHaveAttribute("data-status", "idle", { timeout: 30_000 });
   // The demo assigns the assessor eight entities; their records are now on the device.

@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import {
+  assessmentTypeSchema,
   CONFLICT_LIST_LIMIT_DEFAULT,
   CONFLICT_LIST_LIMIT_MAX,
   conflictKindSchema,
@@ -13,11 +14,26 @@ import {
   verificationDecisionSchema,
 } from "./codes";
 import { clampedLimitSchema, emptyToUndefined, fieldPathSchema, idSchema, isoDateTimeSchema, jsonObjectSchema } from "./primitives";
-import { conflictResolutionSchema, syncRecordSchema, userRefSchema, versionSchema } from "./records";
+import { conflictResolutionSchema, mediaRecordSchema, syncRecordSchema, userRefSchema, versionSchema } from "./records";
 
-/** `GET /api/conflicts?status=&cursor=&limit=` (query-string values). */
+/** `a,b` in a query string → `["a", "b"]`; empty → undefined. */
+function commaList(value: unknown): unknown {
+  const v = emptyToUndefined(value);
+  return typeof v === "string" ? v.split(",").filter(Boolean) : v;
+}
+
+/**
+ * `GET /api/conflicts?status=&cursor=&limit=` (query-string values). Extension (the dashboard's
+ * queue): `status` may list several (`RESOLVED,AUTO_RESOLVED`); `type` (record type), `form`
+ * (assessment type, or RESPONSE), `entityId`, `submittedById` and `kind` filter.
+ */
 export const conflictListQuerySchema = z.object({
-  status: z.preprocess(emptyToUndefined, conflictStatusSchema.optional()),
+  status: z.preprocess(commaList, z.array(conflictStatusSchema).min(1).max(3).optional()),
+  type: z.preprocess(emptyToUndefined, recordTypeSchema.optional()),
+  form: z.preprocess(emptyToUndefined, z.union([assessmentTypeSchema, z.literal("RESPONSE")]).optional()),
+  entityId: z.preprocess(emptyToUndefined, idSchema.optional()),
+  submittedById: z.preprocess(emptyToUndefined, idSchema.optional()),
+  kind: z.preprocess(emptyToUndefined, conflictKindSchema.optional()),
   cursor: z.preprocess(emptyToUndefined, z.string().max(1024).optional()),
   limit: clampedLimitSchema(CONFLICT_LIST_LIMIT_DEFAULT, CONFLICT_LIST_LIMIT_MAX),
 });
@@ -35,6 +51,11 @@ export const conflictSummarySchema = z.object({
   submittedBy: userRefSchema,
   deviceId: idSchema,
   detectedAt: isoDateTimeSchema,
+  /** Extension: the record's entity and form (assessment type, or RESPONSE), for the queue. */
+  entity: z.object({ id: idSchema, name: z.string() }).optional(),
+  form: z.string().nullable().optional(),
+  /** Extension: how it was decided (RESOLVED, AUTO_RESOLVED), for the audit tab. */
+  resolution: conflictResolutionSchema.nullable().optional(),
 });
 export type ConflictSummary = z.infer<typeof conflictSummarySchema>;
 
@@ -60,6 +81,12 @@ export const conflictDetailSchema = conflictSummarySchema.extend({
   client: syncRecordSchema.nullable(),
   patch: jsonObjectSchema,
   resolution: conflictResolutionSchema.nullable(),
+  /**
+   * Extension: the record as it is now (a resolution applies onto it; its `version` is the
+   * `expectedVersion` to send) and its photos and files (both sides').
+   */
+  current: syncRecordSchema.nullable().optional(),
+  media: z.array(mediaRecordSchema).optional(),
 });
 export type ConflictDetail = z.infer<typeof conflictDetailSchema>;
 

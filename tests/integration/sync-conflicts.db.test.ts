@@ -117,6 +117,9 @@ describe("GET /api/conflicts", () => {
       submittedBy: { id: A2.user.id, name: "Second Assessor" },
       deviceId: expect.any(String),
       detectedAt: expect.any(String),
+      entity: { id: E.id, name: "Conflict Camp" },
+      form: "WASH",
+      resolution: null,
     });
     const newest = (pending.body.conflicts as Loose[]).map((c) => c.id);
     expect(newest.indexOf(made[3].id)).toBeLessThan(newest.indexOf(made[1].id));

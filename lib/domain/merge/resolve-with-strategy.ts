@@ -3,7 +3,9 @@
  * server (when it resolves) and the ConflictResolver (when it previews) compute the same thing.
  *
  * - server: the record keeps the server's values; the client's whole patch is discarded.
- * - client: every path in the client's patch takes the client's value.
+ * - client: every path the client changed (relative to base) takes the client's value, applied
+ *   onto the record as it is NOW: a path the client sent unchanged keeps the current value, so a
+ *   resolution never writes the old snapshot back over what happened since (README "Dashboard").
  * - merge:  the client's non-conflicting changes apply; conflicting paths keep the server's values.
  * - custom: as merge, and `custom` gives the value of every conflicting path (and only those).
  *
@@ -55,13 +57,13 @@ export function resolveWithStrategy(input: ResolveWithStrategyInput): ResolveWit
 
   if (strategy === "server") return { ok: true, paths: null, changedFields: [] };
 
+  const merge = threeWayMerge({ base, server, patch });
   if (strategy === "client") {
     const paths: PathMap = { ...server };
-    for (const path of Object.keys(patch)) paths[path] = readPath(patch, path);
+    for (const path of merge.clientChanged) paths[path] = readPath(patch, path);
     return result(server, paths);
   }
 
-  const merge = threeWayMerge({ base, server, patch });
   const held = new Set([...conflictingFields, ...merge.conflictingFields]);
   const paths: PathMap = { ...server };
   for (const path of merge.clientChanged) if (!held.has(path)) paths[path] = readPath(patch, path);

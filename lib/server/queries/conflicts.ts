@@ -45,10 +45,41 @@ export function getConflictById(tx: Tx, id: string) {
   return tx.conflict.findUnique({ where: { id } });
 }
 
+export interface ConflictFilter {
+  status?: ConflictStatus[];
+  type?: RecordType;
+  /** Assessment type, or RESPONSE (every response). */
+  form?: string;
+  entityId?: string;
+  submittedById?: string;
+  kind?: "UPDATE" | "DELETION";
+}
+
+function filterWhere(f: ConflictFilter): Prisma.ConflictWhereInput {
+  const formWhere: Prisma.ConflictWhereInput | undefined =
+    f.form === undefined
+      ? undefined
+      : f.form === "RESPONSE"
+        ? { recordType: "response" }
+        : { recordType: "assessment", server: { path: ["assessmentType"], equals: f.form } };
+  return {
+    ...(f.status ? { status: { in: f.status } } : {}),
+    ...(f.type ? { recordType: f.type } : {}),
+    ...(f.entityId ? { entityId: f.entityId } : {}),
+    ...(f.submittedById ? { submittedById: f.submittedById } : {}),
+    ...(f.kind ? { kind: f.kind } : {}),
+    ...(formWhere ? { AND: [formWhere] } : {}),
+  };
+}
+
+export function countConflicts(tx: Tx, filter: ConflictFilter) {
+  return tx.conflict.count({ where: filterWhere(filter) });
+}
+
 /** Newest first, keyset-paged on (detectedAt, id). */
-export function listConflicts(tx: Tx, params: { status?: ConflictStatus; before?: { detectedAt: Date; id: string }; limit: number }) {
+export function listConflicts(tx: Tx, params: ConflictFilter & { before?: { detectedAt: Date; id: string }; limit: number }) {
   const where: Prisma.ConflictWhereInput = {
-    ...(params.status ? { status: params.status } : {}),
+    ...filterWhere(params),
     ...(params.before
       ? {
           OR: [{ detectedAt: { lt: params.before.detectedAt } }, { detectedAt: params.before.detectedAt, id: { lt: params.before.id } }],
@@ -79,4 +110,12 @@ export async function conflictUserNames(tx: Tx, rows: Pick<Conflict, "submittedB
   if (ids.length === 0) return new Map();
   const users = await tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
   return new Map(users.map((u) => [u.id, u]));
+}
+
+/** The names of these entities, by id (deleted ones too: a conflict may outlive its entity). */
+export async function entityNames(tx: Tx, ids: readonly string[]): Promise<Map<string, { id: string; name: string }>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await tx.entity.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
+  return new Map(rows.map((e) => [e.id, e]));
 }

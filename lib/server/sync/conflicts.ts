@@ -1,25 +1,49 @@
 import "server-only";
-import { patchToPaths, recordToPaths, resolveWithStrategy } from "@/lib/domain";
+import { planResolution } from "@/lib/domain";
 import type { Conflict } from "@/lib/generated/prisma/client";
 import type {
   ConflictDetail,
   ConflictListResponse,
-  ConflictStatus,
   ConflictSummary,
   ResolveConflictRequest,
   SyncRecord,
 } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
-import { conflictUserNames, getConflictById, listConflicts, markConflictResolved, type UserNames } from "@/lib/server/queries/conflicts";
+import {
+  type ConflictFilter,
+  conflictUserNames,
+  entityNames,
+  getConflictById,
+  listConflicts,
+  markConflictResolved,
+  type UserNames,
+} from "@/lib/server/queries/conflicts";
+import { listMediaOfParents } from "@/lib/server/queries/media";
 import { findRecordById, lockRecordKey, updateRecordRow } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { insertRecordVersion } from "@/lib/server/queries/versions";
 import { writeRecordChange } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
 import { STAMP_TABLE, toSyncRecord } from "./records";
+import { toMediaRecord } from "./serialize";
 
-function toSummary(row: Conflict, names: UserNames): ConflictSummary {
+type EntityNames = Map<string, { id: string; name: string }>;
+
+function formOf(row: Conflict): string | null {
+  if (row.recordType === "response") return "RESPONSE";
+  if (row.recordType === "entity") return null;
+  const type = (row.server as { assessmentType?: unknown } | null)?.assessmentType;
+  return typeof type === "string" ? type : null;
+}
+
+function resolutionOf(row: Conflict, names: UserNames): ConflictDetail["resolution"] {
+  const resolution = row.resolution as Record<string, unknown> | null;
+  if (!resolution) return null;
+  return { ...resolution, resolvedBy: row.resolvedById ? (names.get(row.resolvedById) ?? null) : null } as ConflictDetail["resolution"];
+}
+
+function toSummary(row: Conflict, names: UserNames, entities?: EntityNames): ConflictSummary {
   return {
     id: row.id,
     type: row.recordType,
@@ -31,13 +55,15 @@ function toSummary(row: Conflict, names: UserNames): ConflictSummary {
     submittedBy: names.get(row.submittedById) ?? { id: row.submittedById, name: "Unknown user" },
     deviceId: row.deviceId ?? row.submittedById,
     detectedAt: row.detectedAt.toISOString(),
+    entity: entities?.get(row.entityId) ?? { id: row.entityId, name: "Unknown entity" },
+    form: formOf(row),
+    resolution: resolutionOf(row, names),
   };
 }
 
-function toDetail(row: Conflict, names: UserNames): ConflictDetail {
-  const resolution = row.resolution as Record<string, unknown> | null;
+function toDetail(row: Conflict, names: UserNames, entities?: EntityNames): ConflictDetail {
   return {
-    ...toSummary(row, names),
+    ...toSummary(row, names, entities),
     mutationId: row.mutationId,
     baseVersion: row.baseVersion,
     serverVersion: row.serverVersion,
@@ -45,9 +71,7 @@ function toDetail(row: Conflict, names: UserNames): ConflictDetail {
     server: row.server as SyncRecord,
     client: row.client as SyncRecord,
     patch: (row.patch ?? {}) as Record<string, unknown>,
-    resolution: resolution
-      ? ({ ...resolution, resolvedBy: row.resolvedById ? (names.get(row.resolvedById) ?? null) : null } as ConflictDetail["resolution"])
-      : null,
+    resolution: resolutionOf(row, names),
   };
 }
 
@@ -66,21 +90,20 @@ function decodeListCursor(raw: string): { detectedAt: Date; id: string } {
   }
 }
 
-export async function listConflictsPage(params: {
-  status?: ConflictStatus;
-  cursor?: string;
-  limit: number;
-}): Promise<ConflictListResponse> {
+export async function listConflictsPage(params: ConflictFilter & { cursor?: string; limit: number }): Promise<ConflictListResponse> {
   const db = await getDb();
-  const rows = await listConflicts(db, {
-    status: params.status,
-    before: params.cursor ? decodeListCursor(params.cursor) : undefined,
-    limit: params.limit + 1,
-  });
-  const page = rows.slice(0, params.limit);
-  const names = await conflictUserNames(db, page);
+  const { cursor, limit, ...filter } = params;
+  const rows = await listConflicts(db, { ...filter, before: cursor ? decodeListCursor(cursor) : undefined, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const [names, entities] = await Promise.all([
+    conflictUserNames(db, page),
+    entityNames(
+      db,
+      page.map((r) => r.entityId),
+    ),
+  ]);
   return {
-    conflicts: page.map((r) => toSummary(r, names)),
+    conflicts: page.map((r) => toSummary(r, names, entities)),
     nextCursor: rows.length > params.limit ? encodeListCursor(page[page.length - 1]) : null,
   };
 }
@@ -89,7 +112,17 @@ export async function getConflictDetail(id: string): Promise<ConflictDetail> {
   const db = await getDb();
   const row = await getConflictById(db, id);
   if (!row) throw errors.notFound("Conflict");
-  return toDetail(row, await conflictUserNames(db, [row]));
+  const [names, entities, record, media] = await Promise.all([
+    conflictUserNames(db, [row]),
+    entityNames(db, [row.entityId]),
+    findRecordById(db, row.recordType, row.recordId),
+    listMediaOfParents(db, [row.recordId]),
+  ]);
+  return {
+    ...toDetail(row, names, entities),
+    current: record ? toSyncRecord(row.recordType, record) : null,
+    media: media.map(toMediaRecord),
+  };
 }
 
 /**
@@ -125,43 +158,32 @@ export async function resolveConflict(
     }
     const ctx = { user, scope: null };
     const server = toSyncRecord(type, row);
-    const base = conflict.base as SyncRecord;
-    const patch = patchToPaths((conflict.patch ?? {}) as Record<string, unknown>);
-
-    const outcome = resolveWithStrategy({
+    // The plan is the preview the resolver showed (lib/domain/merge/plan-resolution.ts).
+    const plan = planResolution({
+      type,
+      kind: conflict.kind,
+      base: conflict.base as SyncRecord | null,
+      current: server,
+      patch: conflict.patch as Record<string, unknown> | null,
+      conflictingFields: conflict.conflictingFields,
       strategy: req.strategy,
-      base: recordToPaths(base, type),
-      server: recordToPaths(server, type),
-      patch,
-      conflictingFields:
-        conflict.kind === "DELETION" ? conflict.conflictingFields.filter((f) => f !== "deletedAt") : conflict.conflictingFields,
       custom: req.data,
     });
-    if (!outcome.ok) throw errors.validation(outcome.message, { missing: outcome.missing, unexpected: outcome.unexpected });
+    if (!plan.ok) {
+      throw errors.validation(plan.message, plan.issues.length > 0 ? plan.issues : { missing: plan.missing, unexpected: plan.unexpected });
+    }
 
     let written = { changed: false, row, record: server };
-    const keepsClientSide = req.strategy === "client" || req.strategy === "custom";
-    if (row.deletedAt) {
-      // The record is deleted now — before the edit arrived (a DELETION conflict) or since (an
-      // UPDATE conflict overtaken by a delete). A client edit kept by the coordinator (client,
-      // custom) restores the record with it; server and merge leave it deleted. A stale delete
-      // (no edit) has nothing left to do.
-      if (conflict.patch && keepsClientSide)
-        written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths ?? {}, null, { deletedAt: null });
-    } else if (conflict.kind === "DELETION" && !conflict.patch) {
-      // A stale delete: the client's side deletes the record; custom and merge keep it, with the
-      // coordinator's values (custom) applied.
-      if (req.strategy !== "client" && outcome.paths) {
-        written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths, null);
-      } else if (req.strategy === "client") {
-        const version = row.version + 1;
-        const updated = await updateRecordRow(tx, type, row.id, { deletedAt: new Date(), version, lastModifiedById: user.id });
-        const record = toSyncRecord(type, updated);
-        await insertRecordVersion(tx, { recordType: type, recordId: row.id, version, snapshot: record, changedById: user.id });
-        written = { changed: true, row: updated, record };
-      }
-    } else if (outcome.paths) {
-      written = await writeRecordChange(tx, ctx, type, row, server, outcome.paths, null);
+    if (plan.action === "restore") {
+      written = await writeRecordChange(tx, ctx, type, row, server, plan.paths ?? {}, null, { deletedAt: null });
+    } else if (plan.action === "write") {
+      written = await writeRecordChange(tx, ctx, type, row, server, plan.paths ?? {}, null);
+    } else if (plan.action === "delete") {
+      const version = row.version + 1;
+      const updated = await updateRecordRow(tx, type, row.id, { deletedAt: new Date(), version, lastModifiedById: user.id });
+      const record = toSyncRecord(type, updated);
+      await insertRecordVersion(tx, { recordType: type, recordId: row.id, version, snapshot: record, changedById: user.id });
+      written = { changed: true, row: updated, record };
     }
 
     const resolvedAt = new Date().toISOString();
@@ -180,6 +202,7 @@ export async function resolveConflict(
       stamps.unshift(...assignments.map((a) => ({ table: "Assignment" as const, id: a.id })));
     }
     await stampChanges(tx, stamps);
-    return { conflict: toDetail(updated, await conflictUserNames(tx, [updated])), record: written.record };
+    const [names, entities] = await Promise.all([conflictUserNames(tx, [updated]), entityNames(tx, [updated.entityId])]);
+    return { conflict: toDetail(updated, names, entities), record: written.record };
   });
 }

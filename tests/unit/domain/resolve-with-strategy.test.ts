@@ -14,9 +14,9 @@ describe("resolveWithStrategy — table", () => {
   it.each<[string, Parameters<typeof resolveWithStrategy>[0], Record<string, unknown> | null]>([
     ["server keeps the record as it is", { ...input, strategy: "server" }, null],
     [
-      "client: every field of the patch takes the client's value",
+      "client: every field the client changed takes its value; one sent unchanged keeps the current value",
       { ...input, strategy: "client" },
-      { status: "SUBMITTED", "data.latrines": 9, "data.boreholes": 1, "data.notes": "b" },
+      { status: "SUBMITTED", "data.latrines": 9, "data.boreholes": 2, "data.notes": "b" },
     ],
     [
       "merge: non-conflicting client changes apply, conflicting keep the server's",
@@ -103,15 +103,18 @@ describe("resolveWithStrategy — properties", () => {
     );
   });
 
-  it("server never changes anything; client applies every patch path", () => {
+  it("server never changes anything; client applies every path the client changed and nothing else", () => {
     fc.assert(
       fc.property(mergeInputArb, ({ base, server, patch }) => {
         const args = { base, server, patch, conflictingFields: threeWayMerge({ base, server, patch }).conflictingFields };
         expect(resolveWithStrategy({ ...args, strategy: "server" })).toEqual({ ok: true, paths: null, changedFields: [] });
         const client = resolveWithStrategy({ ...args, strategy: "client" });
         if (!client.ok) throw new Error("client cannot fail");
-        for (const p of Object.keys(patch)) expect(same((client.paths ?? server)[p], patch[p])).toBe(true);
-        if (client.paths === null) expect(changedPaths(server, { ...server, ...patch })).toEqual([]);
+        const { clientChanged } = threeWayMerge({ base, server, patch });
+        for (const p of Object.keys(patch)) {
+          const expected = clientChanged.includes(p) ? patch[p] : server[p];
+          expect(same((client.paths ?? server)[p] ?? null, expected ?? null)).toBe(true);
+        }
       }),
     );
   });

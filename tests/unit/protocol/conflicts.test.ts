@@ -48,7 +48,8 @@ describe("verifyRequestSchema", () => {
 describe("conflictListQuerySchema", () => {
   it("defaults the limit and accepts a status", () => {
     expect(conflictListQuerySchema.parse({})).toMatchObject({ limit: CONFLICT_LIST_LIMIT_DEFAULT });
-    expect(conflictListQuerySchema.parse({ status: "PENDING", cursor: "c1" })).toMatchObject({ status: "PENDING", cursor: "c1" });
+    expect(conflictListQuerySchema.parse({ status: "PENDING", cursor: "c1" })).toMatchObject({ status: ["PENDING"], cursor: "c1" });
+    expect(conflictListQuerySchema.parse({ status: "RESOLVED,AUTO_RESOLVED" }).status).toEqual(["RESOLVED", "AUTO_RESOLVED"]);
     expect(conflictListQuerySchema.parse({ status: "" }).status).toBeUndefined();
   });
 

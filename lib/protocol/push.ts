@@ -177,6 +177,11 @@ const mutationBaseShape = {
   priority: prioritySchema.default("NORMAL"),
   /** Recorded for audit, never used to order anything. */
   clientTime: isoDateTimeSchema.optional(),
+  /**
+   * Extension: how many photos/files the device has attached to this record (assessment,
+   * response), so the verification queue can say "3 of 5 photos received". Ignored for entities.
+   */
+  mediaCount: z.int().min(0).max(1000).optional(),
 };
 
 /** Builds the create/update/delete variants of one record type; `delete` carries no data. */
@@ -217,6 +222,7 @@ export interface WireMutation {
   /** Required for create/update; omitted for delete. */
   data?: Record<string, unknown>;
   clientTime?: string;
+  mediaCount?: number;
 }
 
 export type ParseMutationResult =
@@ -254,6 +260,13 @@ export const clientStateSchema = z.object({
   /** Mutations still queued on the device after this push (for the devices dashboard). */
   pendingCount: z.int().min(0).optional(),
   appVersion: z.string().max(64).optional(),
+  /** Extension (sync health): bytes the app uses on the device and may use (StorageManager.estimate). */
+  storageUsedBytes: z.int().min(0).optional(),
+  storageQuotaBytes: z.int().min(0).optional(),
+  /** Extension: when the oldest edit still queued on the device was made (device clock). */
+  oldestUnsentAt: isoDateTimeSchema.nullable().optional(),
+  /** Extension: the device's clock when it sent this push; the server derives the clock skew. */
+  sentAt: isoDateTimeSchema.optional(),
 });
 export type ClientState = z.infer<typeof clientStateSchema>;
 

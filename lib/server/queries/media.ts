@@ -32,3 +32,9 @@ export function findMediaById(tx: Tx, id: string): Promise<Media | null> {
 export function insertMedia(tx: Tx, data: Prisma.MediaUncheckedCreateInput): Promise<Media> {
   return tx.media.create({ data });
 }
+
+/** The live media of these parent records, oldest first. */
+export function listMediaOfParents(tx: Tx, parentIds: readonly string[]): Promise<Media[]> {
+  if (parentIds.length === 0) return Promise.resolve([]);
+  return tx.media.findMany({ where: { parentId: { in: [...parentIds] }, deletedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}

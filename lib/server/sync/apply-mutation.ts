@@ -294,6 +294,7 @@ async function applyCreate(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { 
       assessorId: ctx.user.id,
       lastModifiedById: ctx.user.id,
       verificationStatus: verificationFor(m.data.status, entity.autoApprove),
+      mediaExpected: m.mediaCount ?? null,
     });
   } else {
     const assessment = await resolveAssessment(tx, m.data);
@@ -313,6 +314,7 @@ async function applyCreate(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { 
       responderId: ctx.user.id,
       lastModifiedById: ctx.user.id,
       verificationStatus: verificationFor(m.data.status, entity.autoApprove),
+      mediaExpected: m.mediaCount ?? null,
     });
   }
   const record = toSyncRecord(m.type, row);
@@ -418,6 +420,9 @@ async function applyUpdate(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { 
   }
 
   const written = await writeRecordChange(tx, ctx, m.type, row, server, decision.resultPaths, m.mutationId);
+  // The photo count is server-side bookkeeping for the verification queue, not record content:
+  // no version, nothing for devices to pull.
+  if (m.type !== "entity" && m.mediaCount !== undefined) await updateRecordRow(tx, m.type, row.id, { mediaExpected: m.mediaCount });
   const touched: Stamp[] = written.changed ? [{ table: STAMP_TABLE[m.type], id: row.id }] : [];
   const status = m.baseVersion === row.version ? "applied" : "merged";
   let conflictId: string | undefined;

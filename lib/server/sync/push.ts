@@ -1,9 +1,9 @@
 import "server-only";
-import { findUnstorableText, type Mutation, type PushResponse, type PushResult, parseMutation, parsePushRequest } from "@/lib/protocol";
+import { type ClientState, findUnstorableText, type Mutation, type PushResponse, type PushResult, parseMutation, parsePushRequest } from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
-import { touchDevice } from "@/lib/server/queries/devices";
+import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { answerFailedMutation, applyMutationInTx, type MutationContext, recordRejection, type Stamp } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
@@ -106,6 +106,28 @@ function unstorableRejection(raw: unknown): Extract<ReturnType<typeof parseMutat
   };
 }
 
+/**
+ * The sync-health fields of a push (README "Dashboard"). Clock skew is the device clock minus the
+ * server's: exact from `clientState.sentAt`; without it, the newest mutation `clientTime` gives a
+ * lower bound only when it is ahead of the server (an older one may just be an offline edit).
+ */
+export function deviceHealth(clientState: ClientState | undefined, mutations: unknown[], now = Date.now()): DeviceHealth {
+  let clockSkewMs: number | undefined;
+  if (clientState?.sentAt) clockSkewMs = Date.parse(clientState.sentAt) - now;
+  else {
+    const times = mutations.map((m) => Date.parse(String((m as { clientTime?: unknown } | null)?.clientTime ?? ""))).filter(Number.isFinite);
+    const ahead = times.length ? Math.max(...times) - now : 0;
+    if (ahead > 0) clockSkewMs = ahead;
+  }
+  const clamp = (ms: number) => Math.max(-2_000_000_000, Math.min(2_000_000_000, Math.round(ms)));
+  return {
+    storageUsedBytes: clientState?.storageUsedBytes,
+    storageQuotaBytes: clientState?.storageQuotaBytes,
+    oldestUnsentAt: clientState?.oldestUnsentAt === undefined ? undefined : clientState.oldestUnsentAt ? new Date(clientState.oldestUnsentAt) : null,
+    clockSkewMs: clockSkewMs === undefined ? undefined : clamp(clockSkewMs),
+  };
+}
+
 /** POST /api/sync/push (PROTOCOL §3). */
 export async function pushMutations(user: PublicUser, raw: unknown): Promise<PushResponse> {
   const envelope = parsePushRequest(raw);
@@ -128,6 +150,7 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
     kind: "push",
     pendingCount: clientState?.pendingCount,
     appVersion: clientState?.appVersion,
+    ...deviceHealth(clientState, mutations),
   });
   return { results, serverTime: new Date().toISOString() };
 }

@@ -71,6 +71,8 @@ export interface SyncClientOptions {
   /** undefined → navigator.locks when present; null → in-process mutex only. */
   locks?: LockManagerLike | null;
   environment?: SyncEnvironment;
+  /** Extra clientState for the devices dashboard (storage, oldest unsent edit…), read before each push. */
+  getClientState?: () => Promise<Record<string, unknown>>;
 }
 
 type BatchOutcome = "continue" | "split" | "stop";
@@ -393,7 +395,11 @@ export class SyncClient {
     const pendingCount = Math.max(0, (await db.outbox.count()) - batch.length);
     const result = await this.transport.push({
       deviceId,
-      clientState: { pendingCount, ...(this.options.appVersion ? { appVersion: this.options.appVersion } : {}) },
+      clientState: {
+        ...((await this.options.getClientState?.().catch(() => undefined)) ?? {}),
+        pendingCount,
+        ...(this.options.appVersion ? { appVersion: this.options.appVersion } : {}),
+      },
       mutations: batch.map(toMutation),
     });
 

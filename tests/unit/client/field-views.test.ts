@@ -155,3 +155,19 @@ describe("discardQueued", () => {
     expect(await discardQueued(db, 999_999)).toBe(DISCARD_OUTCOMES.NOT_FOUND);
   });
 });
+
+describe("readClientState", () => {
+  it("reports storage, the oldest unsent edit and the device clock", async () => {
+    const { readClientState } = await import("@/lib/client/sync/client-state");
+    const db = await freshDb();
+    const empty = await readClientState(
+      db,
+      { estimate: async () => ({ usage: 1000, quota: 5000 }) },
+      () => new Date("2026-12-05T10:00:00.000Z"),
+    );
+    expect(empty).toEqual({ storageUsedBytes: 1000, storageQuotaBytes: 5000, oldestUnsentAt: null, sentAt: "2026-12-05T10:00:00.000Z" });
+    await createRecord(db, "assessment", assessmentInput(), { now: () => new Date("2026-12-01T08:00:00.000Z") });
+    await createRecord(db, "assessment", assessmentInput(), { now: () => new Date("2026-12-02T08:00:00.000Z") });
+    expect(await readClientState(db, undefined)).toMatchObject({ oldestUnsentAt: "2026-12-01T08:00:00.000Z" });
+  });
+});

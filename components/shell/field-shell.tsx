@@ -82,19 +82,19 @@ export function FieldShell({ children }: { children: ReactNode }) {
   return (
     <SessionProvider user={user}>
       <div className="min-h-full">
-        <header className="sticky top-0 z-40 shadow-sm">
+        <header>
           <div className="bg-brand-700 text-white">
-            <div className="mx-auto flex max-w-5xl items-center justify-between gap-2 px-4 py-2">
+            <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-2 px-4 py-2">
               <Link href="/" className="text-lg font-bold">
                 Field Sync
               </Link>
-              <span className="truncate text-sm text-brand-50" title={user.email}>
+              <span className="min-w-0 truncate text-sm text-brand-50" title={user.email}>
                 {user.name} · {ROLE_LABEL[user.role]}
               </span>
             </div>
           </div>
           <div className="border-b border-slate-200 bg-white">
-            <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center gap-1 px-2 py-1">
+            <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-1 px-2 py-1">
               <NavLink href="/">{user.role === "RESPONDER" ? "Assessments" : "Entities"}</NavLink>
               <OutboxLink />
               <span className="ml-auto">
@@ -102,8 +102,11 @@ export function FieldShell({ children }: { children: ReactNode }) {
               </span>
             </nav>
           </div>
-          <SyncBar />
         </header>
+        {/* Only the sync bar stays on screen while scrolling: with large text a sticky header would fill a phone. */}
+        <div className="sticky top-0 z-40 shadow-sm">
+          <SyncBar />
+        </div>
         <main className="mx-auto max-w-5xl p-4">{children}</main>
       </div>
     </SessionProvider>

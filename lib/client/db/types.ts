@@ -161,4 +161,9 @@ export const META_KEYS = {
   LAST_SYNC_AT: "lastSyncAt",
   /** Set while a pull from the start forced by the server is unfinished (sync-client.ts). */
   RESYNC: "resync",
+  /** The sync machine's state across runs: attempts, backoff, Retry-After, last error (sync/persisted-state.ts). */
+  SYNC_STATE: "syncState",
+  /** ISO time the push phase last answered the whole outbox / the pull last reached the end. */
+  LAST_PUSH_AT: "lastPushAt",
+  LAST_PULL_AT: "lastPullAt",
 } as const;

@@ -3,6 +3,7 @@ import type { FieldSyncDb } from "../db/field-sync-db";
 import { UPLOAD_STATES } from "../db/types";
 import { backoffDelay } from "../sync/retry-policy";
 import { defaultLockManager, type LockManagerLike } from "../sync/sync-lock";
+import { defaultTimers, type Timers } from "../sync/timers";
 import { blobFileReader } from "./blob-file-reader";
 import { classifyUploadFailure, isTransientUploadFailure, type UploadFailure } from "./classify-upload-failure";
 import { DexieUrlStorage, mediaFingerprint } from "./dexie-url-storage";
@@ -56,6 +57,19 @@ export interface MediaQueueOptions {
   locks?: LockManagerLike | null;
   random?: () => number;
   now?: () => number;
+  /** Poll and retry timers; default the globals (a page or the service worker). */
+  timers?: Timers;
+  /** Where the queue runs; defaults to the global `navigator`. */
+  environment?: MediaQueueEnvironment;
+}
+
+export interface MediaQueueEnvironment {
+  /** False stops tus-js-client's quick retries (the next kick after `online` resumes). */
+  isOnline?: () => boolean;
+}
+
+function defaultIsOnline(): boolean {
+  return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
 }
 
 export interface MediaProgress {
@@ -86,6 +100,9 @@ interface RunningUpload {
   interrupt: (outcome: Outcome) => void;
   done: Promise<void>;
 }
+
+/** `navigator.locks.request(name, { ifAvailable: true }, cb)`: cb gets null when the lock is taken. */
+type LockRequestIfAvailable = <T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>) => Promise<T>;
 
 const PARENT_RANK: Record<string, number> = { assessment: 0, response: 1 };
 
@@ -126,14 +143,16 @@ export class MediaQueue {
   private readonly urlStorage: DexieUrlStorage;
   private readonly running = new Map<string, RunningUpload>();
   private readonly listeners = new Set<(snapshot: MediaQueueSnapshot) => void>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly clock: Timers;
+  private readonly isOnline: () => boolean;
+  private readonly timers = new Set<unknown>();
   /** Files being cancelled: not to be restarted by a fill that runs meanwhile. */
   private readonly holds = new Set<string>();
   private started = false;
   private needsSignIn = false;
   private lockHeld = false;
   private releaseLock: (() => void) | null = null;
-  private poll: ReturnType<typeof setInterval> | null = null;
+  private poll: unknown = null;
   private fillChain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -146,6 +165,8 @@ export class MediaQueue {
     this.httpStack = options.httpStack ?? (hasXhr ? undefined : new FetchHttpStack());
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.urlStorage = new DexieUrlStorage(db);
+    this.clock = options.timers ?? defaultTimers;
+    this.isOnline = options.environment?.isOnline ?? defaultIsOnline;
   }
 
   private now(): number {
@@ -170,7 +191,7 @@ export class MediaQueue {
       this.lockHeld = true;
     }
     const every = this.options.pollIntervalMs ?? 15_000;
-    if (every > 0) this.poll = setInterval(() => this.kick(), every);
+    if (every > 0) this.poll = this.clock.setInterval(() => this.kick(), every);
     this.fillChain = this.fillChain.then(() => this.reconcile()).catch(() => undefined);
     this.kick();
     this.emit();
@@ -201,9 +222,9 @@ export class MediaQueue {
    */
   async stop(): Promise<void> {
     this.started = false;
-    if (this.poll) clearInterval(this.poll);
+    if (this.poll !== null) this.clock.clearInterval(this.poll);
     this.poll = null;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
     this.timers.clear();
     const running = [...this.running.entries()];
     for (const [, entry] of running) {
@@ -238,6 +259,33 @@ export class MediaQueue {
       if (running.length === 0) return;
       await Promise.allSettled(running);
     }
+  }
+
+  /**
+   * One bounded run for the service worker's Background Sync: uploads what is eligible now, then
+   * stops (retries scheduled meanwhile are left to the next run). When another context holds the
+   * queue's lock — an open page — it returns "busy" at once: that queue uploads, never two.
+   */
+  async drain(): Promise<"done" | "busy"> {
+    if (this.started) {
+      await this.whenIdle();
+      return "done";
+    }
+    const run = async (): Promise<"done"> => {
+      this.started = true;
+      this.lockHeld = true;
+      try {
+        await this.reconcile();
+        await this.whenIdle();
+      } finally {
+        await this.stop();
+      }
+      return "done";
+    };
+    const locks = this.options.locks === null ? undefined : (this.options.locks ?? defaultLockManager());
+    if (!locks) return run();
+    const request = (locks as unknown as { request: LockRequestIfAvailable }).request.bind(locks);
+    return request(MEDIA_LOCK_NAME, { ifAvailable: true }, (lock) => (lock ? run() : Promise.resolve("busy" as const)));
   }
 
   /**
@@ -428,8 +476,7 @@ export class MediaQueue {
       onChunkComplete: (_chunk, accepted) => {
         void this.urlStorage.recordOffset(row.offlineId, accepted).catch(() => undefined);
       },
-      onShouldRetry: (error) =>
-        isTransientUploadFailure(failureOf(error)) && (typeof navigator === "undefined" || navigator.onLine !== false),
+      onShouldRetry: (error) => isTransientUploadFailure(failureOf(error)) && this.isOnline(),
       onSuccess: ({ lastResponse }) => entry.interrupt({ kind: "success", mediaId: lastResponse.getHeader(MEDIA_ID_HEADER) }),
       onError: (error) => entry.interrupt({ kind: "failure", failure: failureOf(error), message: error.message }),
     });
@@ -483,7 +530,7 @@ export class MediaQueue {
 
   private kickAt(at: number): void {
     if (!this.started) return;
-    const timer = setTimeout(
+    const timer = this.clock.setTimeout(
       () => {
         this.timers.delete(timer);
         this.kick();

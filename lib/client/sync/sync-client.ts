@@ -4,10 +4,27 @@ import { META_KEYS, type OutboxEntry, PENDING_CONFLICT } from "../db/types";
 import { completeBatch } from "../outbox/complete-batch";
 import { DEFAULT_BATCH_SIZE, nextBatch, releaseBatch, toMutation } from "../outbox/next-batch";
 import { resendLostRecords, type SeenOnServer } from "../outbox/resend-lost";
-import { initialState, type MachineState, type SyncError, type SyncEvent, type TriggerSource, transition } from "./machine";
+import {
+  initialState,
+  isForcingSource,
+  type MachineState,
+  type SyncError,
+  type SyncEvent,
+  type TriggerSource,
+  transition,
+} from "./machine";
+import {
+  CLEAR_SYNC_STATE,
+  loadSyncState,
+  type PersistedSyncState,
+  type RestoredSync,
+  saveSyncState,
+  toPersistedState,
+} from "./persisted-state";
 import { applyPullPage, notePulledRecords } from "./pull-apply";
 import { backoffDelay, CLIENT_ERROR_CODES, classifyFailure, type Decision, type Failure } from "./retry-policy";
 import { createSyncLock, type LockManagerLike, type RunExclusive } from "./sync-lock";
+import { defaultTimers, type Timers } from "./timers";
 import { type FetchLike, SyncTransport } from "./transport";
 
 export const DEFAULT_PULL_LIMIT = 500;
@@ -27,16 +44,16 @@ export interface SyncSnapshot {
   parkedCount: number;
   conflictCount: number;
   progress: SyncProgress | null;
+  /** Last pass that pushed and pulled without a failure (ISO). */
   lastSuccessAt: string | null;
+  /** Last time the push phase had every queued mutation answered — "sent … ago" (ISO). */
+  lastPushAt: string | null;
+  /** Last time a pull reached the server's end of changes — "received … ago" (ISO). */
+  lastPullAt: string | null;
   lastError: SyncError | null;
 }
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
+export type { Timers };
 
 interface EventTargetLike {
   addEventListener(type: string, listener: () => void): void;
@@ -77,13 +94,6 @@ export interface SyncClientOptions {
 
 type BatchOutcome = "continue" | "split" | "stop";
 
-const defaultTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
-  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
-  clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof globalThis.setInterval>),
-};
-
 function defaultEnvironment(): SyncEnvironment {
   const g = globalThis as {
     addEventListener?: EventTargetLike["addEventListener"];
@@ -120,7 +130,15 @@ export class SyncClient {
   private counts = { pendingCount: 0, parkedCount: 0, conflictCount: 0 };
   private progress: SyncProgress | null = null;
   private lastSuccessAt: string | null = null;
+  private lastPushAt: string | null = null;
+  private lastPullAt: string | null = null;
   private lastError: SyncError | null = null;
+  /** Epoch ms the server's last Retry-After asked to wait until (persisted). */
+  private retryAfterUntil: number | null = null;
+  private restoring: Promise<void> | null = null;
+  /** The persisted machine state, until the first loop has adopted it. */
+  private restored: PersistedSyncState | null = null;
+  private persisting: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SyncClientOptions) {
     this.transport = new SyncTransport(options);
@@ -144,8 +162,34 @@ export class SyncClient {
       ...this.counts,
       progress: this.progress,
       lastSuccessAt: this.lastSuccessAt,
+      lastPushAt: this.lastPushAt,
+      lastPullAt: this.lastPullAt,
       lastError: this.lastError,
     };
+  }
+
+  /**
+   * Reads what earlier runs persisted (a killed service worker, a closed tab): attempts, backoff,
+   * Retry-After, last error and the last push/pull times. Idempotent; the first sync loop awaits
+   * it and resumes the backoff from there (persisted-state.ts).
+   */
+  restore(): Promise<void> {
+    this.restoring ??= loadSyncState(this.options.db)
+      .then((restored) => {
+        this.adoptTimes(restored);
+        if (restored.state) {
+          this.restored = restored.state;
+          this.retryAfterUntil ??= restored.state.retryAfterUntil;
+          this.lastError ??= restored.state.lastError;
+        }
+      })
+      .catch(() => undefined);
+    return this.restoring;
+  }
+
+  /** True while the server's Retry-After has not elapsed (after restore()). */
+  isWaitingForServer(): boolean {
+    return this.retryAfterUntil !== null && this.retryAfterUntil > this.now();
   }
 
   subscribe(listener: (snapshot: SyncSnapshot) => void): () => void {
@@ -258,6 +302,8 @@ export class SyncClient {
   private async runLoop(): Promise<MachineState> {
     // Start after the dispatch that created the loop has returned.
     await Promise.resolve();
+    await this.restore();
+    this.adoptRestoredState();
     try {
       while (this.isSyncing()) {
         try {
@@ -270,22 +316,66 @@ export class SyncClient {
     } finally {
       this.loop = null;
     }
+    // A worker may be killed right after: what the next run needs is on disk before we answer.
+    await this.persisting;
     await this.refreshCounts().catch(() => undefined);
     this.emit();
     // A trigger during the refresh started a new loop: callers wait for that one too.
     return this.loop ?? this.state;
   }
 
+  /**
+   * Counts, and the last push/pull/success times from `meta`: another context (the service
+   * worker, another tab) may have synced since, and the status bar must say so.
+   */
   private async refreshCounts(): Promise<void> {
     const { db } = this.options;
-    const [pendingCount, parkedCount, conflictCount, lastSync] = await Promise.all([
+    const [pendingCount, parkedCount, conflictCount, restored] = await Promise.all([
       db.outbox.count(),
       db.parked.count(),
       db.conflicts.where("status").equals(PENDING_CONFLICT).count(),
-      this.lastSuccessAt === null ? db.meta.get(META_KEYS.LAST_SYNC_AT) : undefined,
+      loadSyncState(db),
     ]);
     this.counts = { pendingCount, parkedCount, conflictCount };
-    if (typeof lastSync?.value === "string") this.lastSuccessAt = lastSync.value;
+    this.adoptTimes(restored);
+  }
+
+  private adoptTimes(restored: RestoredSync): void {
+    const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+    this.lastSuccessAt = later(this.lastSuccessAt, restored.lastSuccessAt);
+    this.lastPushAt = later(this.lastPushAt, restored.lastPushAt);
+    this.lastPullAt = later(this.lastPullAt, restored.lastPullAt);
+  }
+
+  /**
+   * The first loop of this client resumes where the last run left off: a backoff still running
+   * holds opportunistic triggers (app start, timer, visible) back until it ends; forcing ones
+   * (manual, online, background sync) go ahead, with the attempt count kept so the next failure
+   * backs off further.
+   */
+  private adoptRestoredState(): void {
+    const restored = this.restored;
+    this.restored = null;
+    const state = this.state;
+    if (!restored || restored.attempt === 0 || state.status !== "syncing" || state.attempt > 0) return;
+    if (restored.backoffUntil !== null && restored.backoffUntil > this.now() && !isForcingSource(state.source)) {
+      this.state = {
+        status: "backoff",
+        until: restored.backoffUntil,
+        attempt: restored.attempt,
+        error: restored.lastError ?? { code: CLIENT_ERROR_CODES.NETWORK_ERROR, message: "an earlier sync failed" },
+      };
+      this.progress = null;
+      if (this.detach) this.scheduleBackoff(restored.backoffUntil);
+      this.emit();
+      return;
+    }
+    this.state = { ...state, attempt: restored.attempt };
+  }
+
+  private persist(state: PersistedSyncState): void {
+    const { db } = this.options;
+    this.persisting = this.persisting.then(() => saveSyncState(db, state)).catch(() => undefined);
   }
 
   private setProgress(progress: SyncProgress): void {
@@ -329,6 +419,9 @@ export class SyncClient {
       this.setProgress({ phase: "pushing", done: pushed, total: pushed + this.counts.pendingCount });
     }
     if (!this.isSyncing()) return;
+    const pushedAt = new Date(this.now()).toISOString();
+    await db.meta.put({ key: META_KEYS.LAST_PUSH_AT, value: pushedAt });
+    this.lastPushAt = pushedAt;
     this.dispatch({ type: "PUSH_OK" });
 
     // A pull from the start the server forced, and that did not finish, starts over: the lost-record
@@ -369,6 +462,9 @@ export class SyncClient {
       if (!result.body.hasMore) break;
     }
     if (!this.isSyncing()) return;
+    const pulledAt = new Date(this.now()).toISOString();
+    await db.meta.put({ key: META_KEYS.LAST_PULL_AT, value: pulledAt });
+    this.lastPullAt = pulledAt;
     if (restarted) {
       // The server forgot this device's cursor: did it also forget records the device sent it?
       const resent = await resendLostRecords(db, seen, scope);
@@ -381,6 +477,8 @@ export class SyncClient {
     await db.meta.put({ key: META_KEYS.LAST_SYNC_AT, value: at });
     this.lastSuccessAt = at;
     this.lastError = null;
+    this.retryAfterUntil = null;
+    this.persist(CLEAR_SYNC_STATE);
     await this.refreshCounts();
     this.dispatch({ type: "DONE" });
   }
@@ -444,15 +542,18 @@ export class SyncClient {
   private fail(error: SyncError, decision: Decision | null): void {
     const reported: SyncError = { code: decision?.code ?? error.code, message: error.message };
     this.lastError = reported;
+    this.retryAfterUntil = null;
     if (decision?.action === "sign-in") {
       this.dispatch({ type: "AUTH_REQUIRED" });
     } else if (decision?.action === "retry") {
       const attempt = this.state.status === "syncing" ? this.state.attempt : 0;
       const delay = backoffDelay(attempt, { random: this.random, retryAfterMs: decision.retryAfterMs });
+      if (decision.retryAfterMs !== undefined) this.retryAfterUntil = this.now() + decision.retryAfterMs;
       this.dispatch({ type: "FAILED", retryable: true, retryAt: this.now() + delay, error: reported });
     } else {
       this.dispatch({ type: "FAILED", retryable: false, error: reported });
     }
+    this.persist(toPersistedState(this.state, reported, this.retryAfterUntil));
   }
 }
 
@@ -468,9 +569,13 @@ function rejectedAnswer(entry: OutboxEntry, code: string, message: string): Push
 /**
  * Entry point for the service worker's Background Sync event:
  * `self.addEventListener("sync", (e) => e.waitUntil(runBackgroundSync(client)))`.
- * Rejects when the pass did not finish cleanly, so the browser schedules another attempt.
+ * Rejects when the pass did not finish cleanly, so the browser schedules another attempt. A
+ * background run cuts the client's own backoff short (the browser granted it), but never the
+ * server's `Retry-After`, which a killed worker's predecessor may have received (persisted).
  */
 export async function runBackgroundSync(client: SyncClient): Promise<void> {
+  await client.restore();
+  if (client.isWaitingForServer()) throw new BackgroundSyncError("background sync deferred: the server asked to wait (Retry-After)");
   const state = await client.syncOnce("background-sync");
   if (state.status !== "idle") {
     const detail = state.status === "backoff" || state.status === "error" ? `: ${state.error.code}` : "";

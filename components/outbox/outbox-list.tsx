@@ -159,6 +159,8 @@ export function OutboxList() {
                           onClick={async () => {
                             await retryParked(session.db, entry.seq);
                             notifyLocalWrite();
+                            // The person asked for it: cut a waiting backoff short.
+                            void session.client.syncNow();
                           }}
                         >
                           Retry

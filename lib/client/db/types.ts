@@ -116,6 +116,8 @@ export interface OutboxEntry {
   state: OutboxState;
   attempts: number;
   lastAttemptAt?: string;
+  /** Photos of the record on the device when first sent (push `mediaCount`, for the verification queue). */
+  mediaCount?: number;
 }
 
 /** A mutation the server rejected; kept (with its original seq) until retried or discarded. */
@@ -167,3 +169,19 @@ export const META_KEYS = {
   LAST_PUSH_AT: "lastPushAt",
   LAST_PULL_AT: "lastPullAt",
 } as const;
+
+/**
+ * A form's unsaved input, kept while the user types so a reload or a closed tab loses nothing.
+ * `key` names the form: `new-assessment:<entityId>:<type>`, `assessment:<offlineId>`,
+ * `new-response:<assessmentOfflineId>`, `response:<offlineId>` (lib/client/forms/drafts.ts).
+ * `values` are the inputs as typed (strings, unvalidated); `offlineId` is the record's — for a new
+ * record the one pre-generated for it, which its photos already point at.
+ */
+export interface DraftRow {
+  key: string;
+  offlineId: string;
+  values: JsonObject;
+  /** Form-specific extras (a response's type, the record data the edit started from). */
+  meta?: JsonObject;
+  updatedAt: string;
+}

@@ -74,7 +74,7 @@ export function waitsForParkedEdit(entry: OutboxEntry, parked: Map<string, numbe
  * previous one was answered, so its baseVersion can be set to the version that answer produced.
  */
 export function nextBatch(db: FieldSyncDb, max: number = DEFAULT_BATCH_SIZE): Promise<OutboxEntry[]> {
-  return db.transaction("rw", [db.outbox, db.parked], async () => {
+  return db.transaction("rw", [db.outbox, db.parked, db.media], async () => {
     const all = await db.outbox.orderBy("seq").toArray();
     if (all.length === 0 || max < 1) return [];
     const refusedCreates = await parkedCreates(db);
@@ -117,7 +117,12 @@ export function nextBatch(db: FieldSyncDb, max: number = DEFAULT_BATCH_SIZE): Pr
     }
 
     const lastAttemptAt = new Date().toISOString();
-    const sent = picked.map((e) => ({ ...e, state: "inflight" as const, attempts: e.attempts + 1, lastAttemptAt }));
+    const sent: OutboxEntry[] = [];
+    for (const e of picked) {
+      // First send only: a sent entry is immutable, so a resend carries the same mediaCount.
+      const mediaCount = e.attempts === 0 ? await photosOf(db, e) : e.mediaCount;
+      sent.push({ ...e, state: "inflight", attempts: e.attempts + 1, lastAttemptAt, ...(mediaCount ? { mediaCount } : {}) });
+    }
     await db.outbox.bulkPut(sent);
     return sent;
   });
@@ -138,6 +143,19 @@ export function releaseBatch(db: FieldSyncDb, batch: readonly OutboxEntry[]): Pr
   });
 }
 
+/**
+ * How many photos the device holds for the record an entry writes (not those refused for good),
+ * so coordinators can tell "3 of 5 photos received". Undefined for entities and deletes.
+ */
+async function photosOf(db: FieldSyncDb, entry: OutboxEntry): Promise<number | undefined> {
+  if (entry.type === "entity" || entry.action === "delete") return undefined;
+  return db.media
+    .where("parentOfflineId")
+    .equals(entry.offlineId)
+    .filter((m) => m.uploadState !== "failed")
+    .count();
+}
+
 /** The wire form of an outbox entry. */
 export function toMutation(entry: OutboxEntry): WireMutation {
   const mutation: WireMutation = {
@@ -150,5 +168,6 @@ export function toMutation(entry: OutboxEntry): WireMutation {
     clientTime: entry.clientTime,
   };
   if (entry.action !== "delete" && entry.data !== undefined) mutation.data = entry.data;
+  if (entry.mediaCount !== undefined) mutation.mediaCount = entry.mediaCount;
   return mutation;
 }

@@ -5,7 +5,7 @@ import type { LocalAssessment, LocalEntity } from "@/lib/client/db/types";
 import { readUnsentSummary } from "@/lib/client/hooks/use-unsent-summary";
 import { DISCARD_OUTCOMES, discardQueued } from "@/lib/client/outbox/discard-queued";
 import { createRecord, updateRecord } from "@/lib/client/outbox/local-writes";
-import { nextBatch } from "@/lib/client/outbox/next-batch";
+import { nextBatch, releaseBatch, toMutation } from "@/lib/client/outbox/next-batch";
 import { readOutbox } from "@/lib/client/outbox/outbox-view";
 import { exportUnsent } from "@/lib/client/sync/durability";
 import { assessmentInput, ENTITY_A, ENTITY_B, freshDb, serverAssessment } from "./helpers/test-db";
@@ -169,5 +169,20 @@ describe("readClientState", () => {
     await createRecord(db, "assessment", assessmentInput(), { now: () => new Date("2026-12-01T08:00:00.000Z") });
     await createRecord(db, "assessment", assessmentInput(), { now: () => new Date("2026-12-02T08:00:00.000Z") });
     expect(await readClientState(db, undefined)).toMatchObject({ oldestUnsentAt: "2026-12-01T08:00:00.000Z" });
+  });
+});
+
+describe("mediaCount", () => {
+  it("tells the server how many photos the record has when first sent, and resends the same", async () => {
+    const db = await freshDb();
+    const a = await createRecord(db, "assessment", assessmentInput());
+    await putPhoto(db, "p1", a.offlineId);
+    await putPhoto(db, "p2", a.offlineId);
+    const [sent] = await nextBatch(db, 10);
+    expect(toMutation(sent).mediaCount).toBe(2);
+    await putPhoto(db, "p3", a.offlineId);
+    await releaseBatch(db, [sent]);
+    const [again] = await nextBatch(db, 10);
+    expect(toMutation(again)).toEqual(toMutation(sent));
   });
 });

@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from "dexie";
 import type {
   AnyLocalRow,
+  DraftRow,
   LocalAssessment,
   LocalConflict,
   LocalEntity,
@@ -54,6 +55,11 @@ export async function upgradeToV2(tx: Transaction): Promise<void> {
     });
 }
 
+/** Version 3: form drafts saved as the user types (lib/client/forms/drafts.ts). */
+export const SCHEMA_V3 = {
+  drafts: "key, offlineId, updatedAt",
+} as const;
+
 export class FieldSyncDb extends Dexie {
   entities!: EntityTable<LocalEntity, "offlineId">;
   assessments!: EntityTable<LocalAssessment, "offlineId">;
@@ -64,11 +70,13 @@ export class FieldSyncDb extends Dexie {
   conflicts!: EntityTable<LocalConflict, "conflictId">;
   meta!: EntityTable<MetaRow, "key">;
   uploadState!: EntityTable<UploadResumeState, "offlineId">;
+  drafts!: EntityTable<DraftRow, "key">;
 
   constructor(name: string = DEFAULT_DB_NAME) {
     super(name);
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
+    this.version(3).stores(SCHEMA_V3);
   }
 
   /** The table holding local rows of a writable record type, seen as untyped rows. */

@@ -5,11 +5,11 @@ import { nextBatch } from "@/lib/client/outbox/next-batch";
 import { freshDb } from "./helpers/test-db";
 
 describe("FieldSyncDb", () => {
-  it("opens at version 2 with every table", async () => {
+  it("opens at version 3 with every table", async () => {
     const db = await freshDb();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     expect(db.tables.map((t) => t.name).sort()).toEqual(
-      ["assessments", "conflicts", "entities", "media", "meta", "outbox", "parked", "responses", "uploadState"].sort(),
+      ["assessments", "conflicts", "drafts", "entities", "media", "meta", "outbox", "parked", "responses", "uploadState"].sort(),
     );
     expect(db.outbox.schema.indexes.map((i) => i.name).sort()).toEqual(["[rank+seq]", "mutationId", "offlineId", "state"].sort());
   });
@@ -56,7 +56,7 @@ describe("FieldSyncDb", () => {
 
     const db = await openFieldSyncDb(name);
     try {
-      expect(db.verno).toBe(2);
+      expect(db.verno).toBe(3);
       const entries = await db.outbox.orderBy("[rank+seq]").toArray();
       expect(entries.map((e) => [e.mutationId, e.rank, e.priority])).toEqual([
         ["m-high", 0, "HIGH"],

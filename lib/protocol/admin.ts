@@ -61,6 +61,14 @@ export const deviceSummarySchema = z.object({
   lastPullAt: isoDateTimeSchema.nullable(),
   pendingCount: z.int().min(0).nullable(),
   appVersion: z.string().nullable(),
+  /** Extensions (sync health, README "Dashboard"): from the device's clientState; null when never told. */
+  storageUsedBytes: z.number().min(0).nullable().optional(),
+  storageQuotaBytes: z.number().min(0).nullable().optional(),
+  oldestUnsentAt: isoDateTimeSchema.nullable().optional(),
+  /** Device clock minus server clock, in ms, at its last push. */
+  clockSkewMs: z.int().nullable().optional(),
+  /** Mutations of this device the server refused (the log is `GET /api/sync/rejections`). */
+  rejectedCount: z.int().min(0).optional(),
 });
 export type DeviceSummary = z.infer<typeof deviceSummarySchema>;
 

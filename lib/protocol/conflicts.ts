@@ -86,6 +86,8 @@ export const conflictDetailSchema = conflictSummarySchema.extend({
    * `expectedVersion` to send) and its photos and files (both sides').
    */
   current: syncRecordSchema.nullable().optional(),
+  /** Extension: what the device sent — an edit (`patch`) or a delete (then `patch` is empty). */
+  clientAction: z.enum(["update", "delete"]).optional(),
   media: z.array(mediaRecordSchema).optional(),
 });
 export type ConflictDetail = z.infer<typeof conflictDetailSchema>;

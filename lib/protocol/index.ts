@@ -6,6 +6,7 @@ export * from "./admin";
 export * from "./auth";
 export * from "./codes";
 export * from "./conflicts";
+export * from "./dashboard";
 export * from "./errors";
 export * from "./media";
 export * from "./primitives";

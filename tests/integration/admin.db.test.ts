@@ -140,8 +140,8 @@ describe("POST /api/admin/users", () => {
     const listed = await call(listUsersRoute, { token: as("ADMIN").token });
     expect(listed.status).toBe(200);
     const list = listed.body.users as Record<string, unknown>[];
-    expect(list).toContainEqual({ id: (res.body.user as { id: string }).id, email, name: "Nkechi New", role: "RESPONDER" });
-    for (const u of list) expect(Object.keys(u).sort()).toEqual(["email", "id", "name", "role"]);
+    expect(list).toContainEqual({ id: (res.body.user as { id: string }).id, email, name: "Nkechi New", role: "RESPONDER", active: true });
+    for (const u of list) expect(Object.keys(u).sort()).toEqual(["active", "email", "id", "name", "role"]);
 
     const login = await call(loginRoute, {
       method: "POST",

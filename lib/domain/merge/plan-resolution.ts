@@ -18,6 +18,7 @@
  */
 import {
   assessmentPatchSchema,
+  type ConflictDetail,
   entityPatchSchema,
   type FieldPath,
   type Issue,
@@ -106,7 +107,14 @@ export function planResolution(input: PlanResolutionInput): ResolutionPlan {
 
   const isDeleted = currentRecord.deletedAt != null;
   const keepsClientSide = strategy === "client" || strategy === "custom";
-  const none = (): ResolutionPlan => ({ ok: true, action: "none", paths: null, changedFields: [], record: currentRecord, deleted: isDeleted });
+  const none = (): ResolutionPlan => ({
+    ok: true,
+    action: "none",
+    paths: null,
+    changedFields: [],
+    record: currentRecord,
+    deleted: isDeleted,
+  });
 
   let action: ResolutionAction;
   let paths: PathMap | null = outcome.paths;
@@ -132,4 +140,21 @@ export function planResolution(input: PlanResolutionInput): ResolutionPlan {
     return { ok: false, code: "VALIDATION_FAILED", message: "The resulting record is not valid", missing: [], unexpected: [], issues };
   }
   return { ok: true, action, paths, changedFields: outcome.changedFields, record, deleted: false };
+}
+
+/** The plan for a conflict as the API details it (`current` is the record now): what the resolver previews. */
+export function planConflictResolution(
+  detail: Pick<ConflictDetail, "type" | "kind" | "base" | "server" | "current" | "patch" | "clientAction" | "conflictingFields">,
+  choice: { strategy: ResolutionStrategy; custom?: PathMap },
+): ResolutionPlan {
+  return planResolution({
+    type: detail.type,
+    kind: detail.kind,
+    base: detail.base,
+    current: detail.current ?? detail.server,
+    patch: detail.clientAction === "delete" ? null : detail.patch,
+    conflictingFields: detail.conflictingFields,
+    strategy: choice.strategy,
+    custom: choice.custom,
+  });
 }

@@ -36,5 +36,8 @@ export function insertMedia(tx: Tx, data: Prisma.MediaUncheckedCreateInput): Pro
 /** The live media of these parent records, oldest first. */
 export function listMediaOfParents(tx: Tx, parentIds: readonly string[]): Promise<Media[]> {
   if (parentIds.length === 0) return Promise.resolve([]);
-  return tx.media.findMany({ where: { parentId: { in: [...parentIds] }, deletedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return tx.media.findMany({
+    where: { parentId: { in: [...parentIds] }, deletedAt: null },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
 }

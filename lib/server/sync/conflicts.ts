@@ -1,13 +1,7 @@
 import "server-only";
 import { planResolution } from "@/lib/domain";
 import type { Conflict } from "@/lib/generated/prisma/client";
-import type {
-  ConflictDetail,
-  ConflictListResponse,
-  ConflictSummary,
-  ResolveConflictRequest,
-  SyncRecord,
-} from "@/lib/protocol";
+import type { ConflictDetail, ConflictListResponse, ConflictSummary, ResolveConflictRequest, SyncRecord } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import {
@@ -71,6 +65,7 @@ function toDetail(row: Conflict, names: UserNames, entities?: EntityNames): Conf
     server: row.server as SyncRecord,
     client: row.client as SyncRecord,
     patch: (row.patch ?? {}) as Record<string, unknown>,
+    clientAction: row.patch === null ? "delete" : "update",
     resolution: resolutionOf(row, names),
   };
 }

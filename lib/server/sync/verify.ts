@@ -29,6 +29,9 @@ export async function verifyRecord(user: PublicUser, type: "assessment" | "respo
       verifiedById: user.id,
       verifiedAt: new Date(),
       verificationNote: req.note ?? null,
+      // A decision is not a data edit: the same-user merge rule still sees the last editor of the
+      // content, so an assessor's next edit of their own record merges as it did before.
+      lastModifiedById: row.lastModifiedById,
     });
     await stampChanges(tx, [{ table: STAMP_TABLE[type], id: row.id }]);
     return written.record;

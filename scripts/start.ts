@@ -16,6 +16,7 @@ import { openMigratedDb } from "./lib";
 const root = process.cwd();
 const dev = process.argv.includes("--dev");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+// lib/ includes lib/sw, the service worker's source (built by scripts/build-sw.ts).
 const BUILD_INPUTS = [
   "app",
   "components",
@@ -28,11 +29,13 @@ const BUILD_INPUTS = [
   "tsconfig.json",
 ];
 const STAMP = path.join(root, ".next", "fieldsync-build-stamp");
+/** Written by the build itself: not an input. */
+const BUILD_OUTPUTS = new Set(["public/sw.js", "public/sw.js.map"].map((p) => path.join(root, p)));
 
 function fingerprint(): string {
   const hash = createHash("sha256");
   const walk = (p: string) => {
-    if (!existsSync(p)) return;
+    if (!existsSync(p) || BUILD_OUTPUTS.has(p)) return;
     const st = statSync(p);
     if (st.isDirectory()) {
       if (p.endsWith(`${path.sep}generated`)) return;
@@ -54,6 +57,12 @@ function buildIfNeeded() {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
+  // The service worker precaches this build's output (SETUP.md): rebuilt after every next build.
+  const sw = spawnSync(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/build-sw.ts"], {
+    stdio: "inherit",
+    env: process.env,
+  });
+  if (sw.status !== 0) process.exit(sw.status ?? 1);
   writeFileSync(STAMP, print);
 }
 

@@ -88,7 +88,7 @@ export const conflictDetailSchema = conflictSummarySchema.extend({
   current: syncRecordSchema.nullable().optional(),
   /** Extension: what the device sent — an edit (`patch`) or a delete (then `patch` is empty). */
   clientAction: z.enum(["update", "delete"]).optional(),
-  media: z.array(mediaRecordSchema).optional(),
+  media: z.array(mediaRecordSchema.extend({ uploadedBy: userRefSchema.nullable().optional() })).optional(),
 });
 export type ConflictDetail = z.infer<typeof conflictDetailSchema>;
 

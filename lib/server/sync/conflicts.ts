@@ -113,10 +113,14 @@ export async function getConflictDetail(id: string): Promise<ConflictDetail> {
     findRecordById(db, row.recordType, row.recordId),
     listMediaOfParents(db, [row.recordId]),
   ]);
+  const uploaders = await conflictUserNames(
+    db,
+    media.map((m) => ({ submittedById: m.uploadedById, resolvedById: null })),
+  );
   return {
     ...toDetail(row, names, entities),
     current: record ? toSyncRecord(row.recordType, record) : null,
-    media: media.map(toMediaRecord),
+    media: media.map((m) => ({ ...toMediaRecord(m), uploadedBy: uploaders.get(m.uploadedById) ?? null })),
   };
 }
 

@@ -1,0 +1,6 @@
+"use client";
+import { AdminEntities } from "@/components/dashboard/admin-entities";
+
+export default function AdminEntitiesPage() {
+  return <AdminEntities />;
+}

@@ -1,0 +1,6 @@
+"use client";
+import { VerificationQueue } from "@/components/dashboard/verification-queue";
+
+export default function VerificationPage() {
+  return <VerificationQueue />;
+}

@@ -107,8 +107,12 @@ function deletionExplanation(d: ConflictDetail, currentDeleted: boolean): string
  * (checked by the form as you type). The preview is computed by the same code the server runs
  * (`planConflictResolution`), against the record as it is now.
  */
+type Message = { tone: "error" | "info" | "warning"; text: string } | null;
+
 export function ConflictResolver({ id }: { id: string }) {
   const detail = useConflictDetail(id);
+  // Outside the keyed body: the message survives the reload that follows a resolution or a 409.
+  const [message, setMessage] = useState<Message>(null);
   if (detail.isPending) return <p className="text-slate-600">Loading the conflict…</p>;
   if (detail.isError) {
     return (
@@ -125,12 +129,17 @@ export function ConflictResolver({ id }: { id: string }) {
       key={`${detail.data.id}:${detail.data.current?.version ?? 0}:${detail.data.status}`}
       d={detail.data}
       reload={() => detail.refetch()}
+      message={message}
+      setMessage={setMessage}
     />
   );
 }
 
-function ResolverBody({ d, reload }: { d: ConflictDetail; reload: () => Promise<unknown> }) {
-  const current = d.current ?? d.server;
+function ResolverBody(props: { d: ConflictDetail; reload: () => Promise<unknown>; message: Message; setMessage: (m: Message) => void }) {
+  const { d, reload, message, setMessage } = props;
+  const pending = d.status === "PENDING";
+  // Pending: against the record now (what a resolution applies onto). Decided: as it was detected (audit).
+  const current = pending ? (d.current ?? d.server) : d.server;
   const currentDeleted = (current as { deletedAt?: string | null }).deletedAt != null;
   const rows = useMemo(() => buildRows(d, current), [d, current]);
   const contested = rows.filter((r) => r.status === "contested");
@@ -149,7 +158,6 @@ function ResolverBody({ d, reload }: { d: ConflictDetail; reload: () => Promise<
       ]),
     ),
   );
-  const [message, setMessage] = useState<{ tone: "error" | "info" | "warning"; text: string } | null>(null);
   const resolve = useResolveConflict(d.id);
 
   const parsed = useMemo(() => {
@@ -175,7 +183,6 @@ function ResolverBody({ d, reload }: { d: ConflictDetail; reload: () => Promise<
 
   const plan = useMemo(() => planConflictResolution(d, { strategy: request.strategy, custom: request.data }), [d, request]);
   const customErrors = [...parsed.values()].filter((p) => !p.ok).length;
-  const pending = d.status === "PENDING";
 
   async function submit() {
     setMessage(null);
@@ -256,7 +263,7 @@ function ResolverBody({ d, reload }: { d: ConflictDetail; reload: () => Promise<
                 Before both edits (version {d.baseVersion})
               </th>
               <th scope="col" className="p-3">
-                Server now
+                {pending ? `Server now (version ${current.version})` : `Server when detected (version ${d.serverVersion})`}
               </th>
               <th scope="col" className="p-3">
                 {d.clientAction === "delete" ? "Device (deleted it)" : "Device"}

@@ -4,102 +4,23 @@ import { useMemo, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ApiError } from "@/lib/client/api/http";
-import {
-  decidableFields,
-  formModeForStatus,
-  getForm,
-  isFormId,
-  listQuestions,
-  type PathMap,
-  patchToPaths,
-  planConflictResolution,
-  readPath,
-  recordToPaths,
-  sortPaths,
-  threeWayMerge,
-} from "@/lib/domain";
-import type { ConflictDetail, ResolutionStrategy } from "@/lib/protocol";
-import { type FieldInputSpec, fieldInputSpec, parseCustomValue, toInputText } from "./custom-value";
+import { formModeForStatus, planConflictResolution, readPath, recordToPaths } from "@/lib/domain";
+import type { ConflictDetail } from "@/lib/protocol";
+import { type FieldInputSpec, fieldInputSpec, toInputText } from "./custom-value";
 import { CustomValueInput } from "./custom-value-input";
 import { age, fieldLabel, formatValue, formTitle, STRATEGY_LABEL } from "./format-value";
 import { MediaGallery } from "./media-gallery";
+import {
+  buildResolveRequest,
+  buildRows,
+  type Choice,
+  deletionExplanation,
+  type FieldDecision,
+  type Mode,
+  parseDecisions,
+  STATUS_NOTE,
+} from "./resolver-model";
 import { useConflictDetail, useResolveConflict } from "./use-dashboard-api";
-
-type Choice = "server" | "client" | "custom";
-type Mode = "fields" | "server" | "client" | "merge";
-
-interface FieldDecision {
-  choice: Choice;
-  text: string;
-}
-
-interface Row {
-  path: string;
-  label: string;
-  base: unknown;
-  server: unknown;
-  client: unknown;
-  status: "contested" | "device-only" | "server-only" | "same";
-}
-
-const STATUS_NOTE: Record<Row["status"], string> = {
-  contested: "Contested",
-  "device-only": "Merged: changed on the device only",
-  "server-only": "Changed on the server only",
-  same: "",
-};
-
-/** Every field of the form (and the record's top-level fields), contested first. */
-function buildRows(d: ConflictDetail, current: object): Row[] {
-  const type = d.type;
-  const base = d.base ? recordToPaths(d.base, type) : {};
-  const server = recordToPaths(current, type);
-  const patch = d.clientAction === "delete" ? {} : patchToPaths(d.patch);
-  const client: PathMap = { ...base, ...patch };
-  const merge = threeWayMerge({ base, server, patch });
-  const contested = new Set(decidableFields(d.kind, d.conflictingFields));
-  const form = d.form && isFormId(d.form) ? getForm(d.form) : null;
-  const formPaths = form ? listQuestions(form).map((q) => `data.${q.id}`) : [];
-  const topLevel = sortPaths([...Object.keys(base), ...Object.keys(server), ...Object.keys(client)]).filter((p) => !p.startsWith("data."));
-  const extra = sortPaths([...Object.keys(base), ...Object.keys(server), ...Object.keys(client)]).filter(
-    (p) => p.startsWith("data.") && !formPaths.includes(p),
-  );
-  const all = [...new Set([...topLevel, ...formPaths, ...extra])].filter(
-    (p) => p !== "entityId" && p !== "assessmentId" && p !== "assessmentOfflineId",
-  );
-  const rows = all.map((path): Row => {
-    const status: Row["status"] = contested.has(path)
-      ? "contested"
-      : merge.clientChanged.includes(path)
-        ? "device-only"
-        : merge.serverChanged.includes(path)
-          ? "server-only"
-          : "same";
-    return {
-      path,
-      label: fieldLabel(d.form, path),
-      base: readPath(base, path),
-      server: readPath(server, path),
-      client: readPath(client, path),
-      status,
-    };
-  });
-  const rank = { contested: 0, "device-only": 1, "server-only": 2, same: 3 };
-  return rows
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => rank[a.r.status] - rank[b.r.status] || a.i - b.i)
-    .map((x) => x.r);
-}
-
-function deletionExplanation(d: ConflictDetail, currentDeleted: boolean): string | null {
-  if (d.kind === "DELETION" && d.clientAction === "delete") {
-    return "The device deleted this record, but someone changed it after the device last saw it. Taking the device's side deletes the record for everyone; keeping the server's side keeps it, with the latest values.";
-  }
-  if (currentDeleted) {
-    return "This record was deleted on the server, and a device edited it. Taking the device's values (or typing your own) restores the record for everyone with those values; keeping the server's side leaves it deleted and the edit is discarded.";
-  }
-  return null;
-}
 
 /**
  * Decides one conflict: base, server and device values side by side for every field, contested
@@ -160,26 +81,9 @@ function ResolverBody(props: { d: ConflictDetail; reload: () => Promise<unknown>
   );
   const resolve = useResolveConflict(d.id);
 
-  const parsed = useMemo(() => {
-    const out = new Map<string, ReturnType<typeof parseCustomValue>>();
-    for (const r of contested) {
-      const dec = decisions[r.path];
-      const spec = specs.get(r.path);
-      if (dec?.choice === "custom" && spec) out.set(r.path, parseCustomValue(spec, dec.text));
-    }
-    return out;
-  }, [contested, decisions, specs]);
+  const parsed = useMemo(() => parseDecisions(contested, decisions, specs), [contested, decisions, specs]);
 
-  const request = useMemo((): { strategy: ResolutionStrategy; data?: PathMap } => {
-    if (mode !== "fields") return { strategy: mode };
-    const data: PathMap = {};
-    for (const r of contested) {
-      const dec = decisions[r.path];
-      const p = parsed.get(r.path);
-      data[r.path] = dec?.choice === "client" ? r.client : dec?.choice === "custom" && p?.ok ? p.value : r.server;
-    }
-    return { strategy: "custom", data };
-  }, [mode, contested, decisions, parsed]);
+  const request = useMemo(() => buildResolveRequest(mode, contested, decisions, specs), [mode, contested, decisions, specs]);
 
   const plan = useMemo(() => planConflictResolution(d, { strategy: request.strategy, custom: request.data }), [d, request]);
   const customErrors = [...parsed.values()].filter((p) => !p.ok).length;

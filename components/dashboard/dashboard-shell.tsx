@@ -6,9 +6,9 @@ import { SessionProvider } from "@/components/shell/session-context";
 import { SignOutButton } from "@/components/shell/sign-out";
 import { useCurrentUser } from "@/components/shell/use-current-user";
 import type { Role } from "@/lib/protocol";
+import { dashboardRedirect } from "./dashboard-access";
 import { useDashboardCounts } from "./use-dashboard-api";
 
-const DASHBOARD_ROLES: readonly Role[] = ["COORDINATOR", "ADMIN"];
 const ROLE_LABEL: Partial<Record<Role, string>> = { COORDINATOR: "Coordinator", ADMIN: "Administrator" };
 
 type Badge = "conflicts" | "verifications";
@@ -20,13 +20,6 @@ const NAV: { href: string; label: string; adminOnly?: boolean; badge?: Badge }[]
   { href: "/admin/entities", label: "Entities", adminOnly: true },
   { href: "/admin/assignments", label: "Assignments", adminOnly: true },
 ];
-
-/** Where a user of this role may not be on this path: the path to send them to, or null. */
-export function dashboardRedirect(role: Role, pathname: string): string | null {
-  if (!DASHBOARD_ROLES.includes(role)) return "/";
-  if (role !== "ADMIN" && pathname.startsWith("/admin")) return "/conflicts";
-  return null;
-}
 
 function Centered({ children }: { children: ReactNode }) {
   return <main className="mx-auto max-w-md p-6 text-slate-700">{children}</main>;

@@ -2,7 +2,7 @@
 import dynamic from "next/dynamic";
 import { useEffect, useId, useState } from "react";
 import { Alert } from "@/components/ui/alert";
-import type { DeviceSummary } from "@/lib/protocol";
+import { isSilent, lastSeen } from "./device-health";
 import { age } from "./format-value";
 import { useActivity, useDevices, useRejections } from "./use-dashboard-api";
 
@@ -27,17 +27,6 @@ function skew(ms: number | null | undefined): string {
   if (abs < 60_000) return "in step";
   const text = abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : `${(abs / 3_600_000).toFixed(1)} h`;
   return `${text} ${ms > 0 ? "ahead" : "behind"}`;
-}
-
-/** The time of the device's last contact with the server. */
-export function lastSeen(d: Pick<DeviceSummary, "lastPushAt" | "lastPullAt">): number | null {
-  const times = [d.lastPushAt, d.lastPullAt].filter((t): t is string => !!t).map(Date.parse);
-  return times.length ? Math.max(...times) : null;
-}
-
-export function isSilent(d: Pick<DeviceSummary, "lastPushAt" | "lastPullAt">, hours: number, now = Date.now()): boolean {
-  const seen = lastSeen(d);
-  return seen === null || now - seen > hours * 3_600_000;
 }
 
 /** Sync health: every device's last contact, backlog, storage and clock; silent ones first. */

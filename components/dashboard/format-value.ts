@@ -1,4 +1,5 @@
 import { type FormDefinition, findQuestion, getForm, isFormId, questionLabel } from "@/lib/domain";
+import type { VerificationItem } from "@/lib/protocol";
 
 function formOf(form: string | null | undefined): FormDefinition | null {
   return form && isFormId(form) ? getForm(form) : null;
@@ -7,6 +8,11 @@ function formOf(form: string | null | undefined): FormDefinition | null {
 /** A value as a person reads it: labels of choices, Yes/No, item rows; "No answer" for none. */
 export function formatValue(form: string | null | undefined, path: string, value: unknown): string {
   if (value === null || value === undefined || value === "") return "No answer";
+  if (path === "assessmentType" && typeof value === "string") return formTitle(value);
+  if ((path === "status" || path === "responseType") && typeof value === "string") {
+    const words = value.toLowerCase().replaceAll("_", " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
   const f = formOf(form);
   const question = f && path.startsWith("data.") ? findQuestion(f, path.slice(5)) : undefined;
   if (typeof value === "boolean") return value ? "Yes" : "No";
@@ -66,4 +72,14 @@ export function conflictFieldLabels(c: { conflictingFields: readonly string[]; f
   const fields = c.conflictingFields.filter((f) => f !== "deletedAt");
   if (fields.length === 0) return "Deleted on one side";
   return fields.map((f) => fieldLabel(c.form, f)).join(", ");
+}
+
+/** "3 of 5 photos received"; a file counts only once it arrived whole. */
+export function photosLine(photos: VerificationItem["photos"]): string {
+  if (photos.expected !== null) {
+    if (photos.expected === 0) return "No photos attached";
+    return `${photos.received} of ${photos.expected} photos received${photos.received < photos.expected ? " (the rest are still uploading)" : ""}`;
+  }
+  if (photos.received === 0) return "No photos received";
+  return `${photos.received} ${photos.received === 1 ? "photo" : "photos"} received (the device did not say how many to expect)`;
 }

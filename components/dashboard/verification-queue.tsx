@@ -5,18 +5,9 @@ import { Button } from "@/components/ui/button";
 import { ApiError } from "@/lib/client/api/http";
 import { getForm, isFormId, listQuestions } from "@/lib/domain";
 import type { VerificationItem } from "@/lib/protocol";
-import { age, fieldLabel, formatValue, formTitle } from "./format-value";
+import { age, fieldLabel, formatValue, formTitle, photosLine } from "./format-value";
 import { MediaGallery } from "./media-gallery";
 import { useVerificationQueue, useVerify } from "./use-dashboard-api";
-
-export function photosLine(photos: VerificationItem["photos"]): string {
-  if (photos.expected !== null) {
-    if (photos.expected === 0) return "No photos attached";
-    return `${photos.received} of ${photos.expected} photos received${photos.received < photos.expected ? " (the rest are still uploading)" : ""}`;
-  }
-  if (photos.received === 0) return "No photos received";
-  return `${photos.received} ${photos.received === 1 ? "photo" : "photos"} received (the device did not say how many to expect)`;
-}
 
 function Answers({ item }: { item: VerificationItem }) {
   const data = item.record.data as Record<string, unknown>;

@@ -1,5 +1,13 @@
 import "server-only";
-import { type ClientState, findUnstorableText, type Mutation, type PushResponse, type PushResult, parseMutation, parsePushRequest } from "@/lib/protocol";
+import {
+  type ClientState,
+  findUnstorableText,
+  type Mutation,
+  type PushResponse,
+  type PushResult,
+  parseMutation,
+  parsePushRequest,
+} from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
@@ -115,7 +123,9 @@ export function deviceHealth(clientState: ClientState | undefined, mutations: un
   let clockSkewMs: number | undefined;
   if (clientState?.sentAt) clockSkewMs = Date.parse(clientState.sentAt) - now;
   else {
-    const times = mutations.map((m) => Date.parse(String((m as { clientTime?: unknown } | null)?.clientTime ?? ""))).filter(Number.isFinite);
+    const times = mutations
+      .map((m) => Date.parse(String((m as { clientTime?: unknown } | null)?.clientTime ?? "")))
+      .filter(Number.isFinite);
     const ahead = times.length ? Math.max(...times) - now : 0;
     if (ahead > 0) clockSkewMs = ahead;
   }
@@ -123,7 +133,8 @@ export function deviceHealth(clientState: ClientState | undefined, mutations: un
   return {
     storageUsedBytes: clientState?.storageUsedBytes,
     storageQuotaBytes: clientState?.storageQuotaBytes,
-    oldestUnsentAt: clientState?.oldestUnsentAt === undefined ? undefined : clientState.oldestUnsentAt ? new Date(clientState.oldestUnsentAt) : null,
+    oldestUnsentAt:
+      clientState?.oldestUnsentAt === undefined ? undefined : clientState.oldestUnsentAt ? new Date(clientState.oldestUnsentAt) : null,
     clockSkewMs: clockSkewMs === undefined ? undefined : clamp(clockSkewMs),
   };
 }

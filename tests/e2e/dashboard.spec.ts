@@ -71,7 +71,7 @@ async function makeConflict(baseURL: string) {
   expect((await updateFromV1(coordinator, { latrines: 5, notes: "office count" })).status).toBe("applied");
   const conflict = await updateFromV1(assessor, { latrines: 7, notes: "device count", functionalBoreholes: 3 });
   expect(conflict).toMatchObject({ status: "conflict", conflictingFields: ["data.latrines", "data.notes"] });
-  return { entity, recordId: created.id as string, conflictId: conflict.conflictId as string, assessor, coordinator };
+  return { entity, offlineId, recordId: created.id as string, conflictId: conflict.conflictId as string, assessor, coordinator };
 }
 
 test.describe("authorisation", () => {
@@ -182,6 +182,53 @@ test("a coordinator resolves a conflict field by field with one typed value, is 
   expect((await made.assessor.get(`/api/conflicts/${made.conflictId}`)).status()).toBe(403);
   const after = await (await made.coordinator.get(`/api/conflicts/${made.conflictId}`)).json();
   expect(after.current.verificationStatus).toBe("VERIFIED");
+});
+
+test("a record that moved on while the coordinator looked is reloaded with a clear message; resolve all confirms and lists each result", async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const first = await makeConflict(baseURL as string);
+  const second = await makeConflict(baseURL as string);
+  await signInDesk(page, DEMO.coordinator);
+  await expect(page).toHaveURL(/\/conflicts$/);
+
+  await page.goto(`/conflicts/${first.conflictId}`);
+  await expect(page.getByRole("columnheader", { name: "Server now (version 2)" })).toBeVisible();
+  // Someone edits the record meanwhile (version 3).
+  const moved = await push(first.coordinator, {
+    type: "assessment",
+    action: "update",
+    offlineId: first.offlineId,
+    baseVersion: 2,
+    data: { data: { latrines: 6 } },
+  });
+  expect(moved).toMatchObject({ status: "applied", version: 3 });
+  await page.getByRole("button", { name: "Resolve" }).click();
+  await expect(page.getByTestId("resolver-message")).toContainText("Someone changed this record while you were reviewing it");
+  await expect(page.getByRole("columnheader", { name: "Server now (version 3)" })).toBeVisible();
+  await expect(page.getByTestId("decide-data.latrines")).toContainText("Keep server: 6");
+
+  // Resolve all: both conflicts of this test, selected by hand, merged after a confirmation.
+  await page.goto("/conflicts");
+  for (const made of [first, second]) {
+    await page
+      .getByRole("link", { name: /Review the conflict at/ })
+      .first()
+      .waitFor();
+    await page.locator(`tr:has(a[href="/conflicts/${made.conflictId}"])`).getByRole("checkbox").check();
+  }
+  await page.getByLabel("Resolve the selected conflicts by").selectOption("merge");
+  await page.getByRole("button", { name: "Resolve 2 selected…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Resolve 2 conflicts?" });
+  await expect(dialog).toContainText("merge: apply the devices' other changes");
+  await dialog.getByRole("button", { name: "Resolve 2" }).click();
+  await expect(page.getByText("2 of 2 resolved")).toBeVisible();
+  await expect(page.getByTestId("resolve-all-results").getByRole("listitem")).toHaveCount(2);
+  for (const made of [first, second]) {
+    expect((await (await made.coordinator.get(`/api/conflicts/${made.conflictId}`)).json()).resolution.strategy).toBe("merge");
+  }
 });
 
 test("screens: devices, and the administration as an admin", async ({ page }, testInfo) => {

@@ -212,11 +212,8 @@ test("a record that moved on while the coordinator looked is reloaded with a cle
 
   // Resolve all: both conflicts of this test, selected by hand, merged after a confirmation.
   await page.goto("/conflicts");
+  await expect(page.getByTestId("conflict-row").first()).toBeVisible();
   for (const made of [first, second]) {
-    await page
-      .getByRole("link", { name: /Review the conflict at/ })
-      .first()
-      .waitFor();
     await page.locator(`tr:has(a[href="/conflicts/${made.conflictId}"])`).getByRole("checkbox").check();
   }
   await page.getByLabel("Resolve the selected conflicts by").selectOption("merge");

@@ -97,7 +97,8 @@ async function blobToBase64(blob: Blob): Promise<string> {
 export async function exportUnsent(db: FieldSyncDb, now: () => Date = () => new Date(), only?: { offlineId: string }): Promise<Blob> {
   // `only`: one record's unsent changes, conflict copies and photos (the outbox's per-record export).
   const mine = (offlineId: unknown) => !only || offlineId === only.offlineId;
-  const unsent = <T extends { syncState: string; offlineId: string }>(row: T) => row.syncState !== SYNC_STATES.SYNCED && mine(row.offlineId);
+  const unsent = <T extends { syncState: string; offlineId: string }>(row: T) =>
+    row.syncState !== SYNC_STATES.SYNCED && mine(row.offlineId);
   const snapshot = await db.transaction(
     "r",
     [db.outbox, db.parked, db.conflicts, db.entities, db.assessments, db.responses, db.media, db.meta],
@@ -105,7 +106,11 @@ export async function exportUnsent(db: FieldSyncDb, now: () => Date = () => new 
       deviceId: (await db.meta.get(META_KEYS.DEVICE_ID))?.value ?? null,
       outbox: (await db.outbox.orderBy("seq").toArray()).filter((e) => mine(e.offlineId)),
       parked: (await db.parked.orderBy("seq").toArray()).filter((e) => mine(e.offlineId)),
-      conflicts: await db.conflicts.where("status").equals(PENDING_CONFLICT).filter((c) => mine(c.offlineId)).toArray(),
+      conflicts: await db.conflicts
+        .where("status")
+        .equals(PENDING_CONFLICT)
+        .filter((c) => mine(c.offlineId))
+        .toArray(),
       entities: await db.entities.filter(unsent).toArray(),
       assessments: await db.assessments.filter(unsent).toArray(),
       responses: await db.responses.filter(unsent).toArray(),

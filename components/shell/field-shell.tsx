@@ -11,7 +11,12 @@ import { SignOutButton } from "./sign-out";
 import { useCurrentUser } from "./use-current-user";
 
 const FIELD_ROLES: readonly Role[] = ["ASSESSOR", "RESPONDER"];
-const ROLE_LABEL: Record<Role, string> = { ASSESSOR: "Assessor", RESPONDER: "Responder", COORDINATOR: "Coordinator", ADMIN: "Administrator" };
+const ROLE_LABEL: Record<Role, string> = {
+  ASSESSOR: "Assessor",
+  RESPONDER: "Responder",
+  COORDINATOR: "Coordinator",
+  ADMIN: "Administrator",
+};
 const APP_VERSION = process.env.NEXT_PUBLIC_APP_VERSION ?? "0.1.0";
 
 function Centered({ children }: { children: ReactNode }) {

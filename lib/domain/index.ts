@@ -4,7 +4,7 @@
  * when it renders and previews.
  */
 export * from "./forms";
+export * from "./labels";
 export * from "./merge";
 export * from "./records";
 export * from "./verification";
-export * from "./labels";

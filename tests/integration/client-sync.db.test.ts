@@ -580,7 +580,7 @@ describe("more ways devices and the server must agree", () => {
 
   it("a pending conflict copy: after the user's newer edit of the conflicting field is applied, the device shows that newer value", async () => {
     // Someone else sets 20; offline, I set 30 → a conflict for a human.
-    const { entity, me, a } = await myEditInConflict();
+    const { me, a } = await myEditInConflict();
 
     // I recount and set 35; the server accepts it (it is based on the version I now hold).
     await updateRecord(me.device.db, "assessment", a.offlineId, { data: { latrines: 35 } });

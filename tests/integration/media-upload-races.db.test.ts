@@ -139,7 +139,7 @@ describe("same offlineId, two different files in flight", () => {
 
   it("does not hand another user (other scope, other parent) the id of a record it may not see", async () => {
     const parentA = await createAssessment(assessor.token, entityAId);
-    const entityB = (await db.current.prisma.assignment.findFirst({ where: { userId: outsider.user.id } }))!.entityId;
+    const entityB = (await db.current.prisma.assignment.findFirstOrThrow({ where: { userId: outsider.user.id } })).entityId;
     const parentB = await createAssessment(outsider.token, entityB);
     const offlineId = randomUUID();
     const mine = randomBytes(30_000);

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { apiAs, DEMO, pullAll, signIn, skipWithoutChromium, waitForSynced } from "./support/field";
+import { apiAs, DEMO, pullAll, signIn, skipWithoutChromium, waitForServiceWorker, waitForSynced } from "./support/field";
 
 // A change the server refuses is never dropped: it appears on /outbox with its reason in plain
 // words, and the person decides — retry (once the cause is fixed) or discard (confirmed, naming
@@ -24,6 +24,7 @@ test("a refused change shows its reason on the outbox; retry and discard work", 
   expect(assessorId).toBeTruthy();
 
   await signIn(page, DEMO.assessor);
+  await waitForServiceWorker(page); // offline navigations are answered by the worker
   const entityName = "Teachers Village Camp (Jere)";
   const entityHref = String(
     await page.getByRole("list", { name: "Entities" }).getByRole("link", { name: entityName }).getAttribute("href"),

@@ -23,12 +23,14 @@ import {
   responsePatchSchema,
   type SyncRecord,
   toIssues,
+  toStorableString,
   toStorableText,
 } from "@/lib/protocol";
 import type { Db, Tx } from "@/lib/server/db/client";
 import { isTransientDbError } from "@/lib/server/db/errors";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
+import { hideMediaOfDeleted } from "@/lib/server/media/deleted-media";
 import { insertConflict } from "@/lib/server/queries/conflicts";
 import { getEntityById } from "@/lib/server/queries/entities";
 import { getProcessedMutation, insertProcessedMutation, insertRejectedMutation } from "@/lib/server/queries/ledger";
@@ -123,21 +125,26 @@ export async function answerFailedMutation(tx: Tx, ctx: MutationContext, m: Muta
   } as PushResult;
 }
 
-/** Keeps every refused mutation whole (who, what, why): no captured data vanishes without trace. */
+/**
+ * Keeps every refused mutation whole (who, what, why): no captured data vanishes without trace.
+ * Every field goes through toStorableText: whatever the mutation carried (NUL, half a character,
+ * in a value or a key), the log row can be written — it is what fails to be stored that is refused.
+ */
 export async function recordRejection(
   db: Db | Tx,
   ctx: Pick<MutationContext, "user" | "deviceId">,
   r: { mutationId: string | null; type: string | null; offlineId: string | null; payload: unknown; code: string; message: string },
 ): Promise<void> {
+  const text = (value: string | null) => (value === null ? null : toStorableString(value));
   await insertRejectedMutation(db, {
-    mutationId: r.mutationId,
+    mutationId: text(r.mutationId),
     userId: ctx.user.id,
     deviceId: ctx.deviceId,
-    recordType: r.type,
-    offlineId: r.offlineId,
+    recordType: text(r.type),
+    offlineId: text(r.offlineId),
     payload: toStorableText(r.payload),
     errorCode: r.code,
-    errorMessage: r.message,
+    errorMessage: toStorableString(r.message),
   });
 }
 

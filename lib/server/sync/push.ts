@@ -148,6 +148,13 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
     throw errors.validation("Push body has the wrong shape", envelope.issues);
   }
   const { deviceId, clientState, mutations } = envelope.request;
+  // The envelope is stored as device state: refused whole (400) before any write. Mutations are
+  // checked one by one in applyBatch, so one bad edit never blocks the queue.
+  const unstorable = findUnstorableText({ deviceId, clientState });
+  if (unstorable)
+    throw errors.validation("Push body has text that cannot be stored", [
+      { code: "invalid_string", path: unstorable.path, message: unstorable.message },
+    ]);
   const db = await getDb();
   const scope = await getScope(db, user);
   const results = await applyBatch(

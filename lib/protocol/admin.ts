@@ -75,9 +75,9 @@ export type DeviceSummary = z.infer<typeof deviceSummarySchema>;
 export const devicesResponseSchema = z.object({ devices: z.array(deviceSummarySchema) });
 export type DevicesResponse = z.infer<typeof devicesResponseSchema>;
 
-/** `GET /api/health`: 200 when the database answers, 503 otherwise. */
+/** `GET /api/health`: 200 `{status:"ok",db:"ok"}` when the database answers, 503 `{status:"degraded",db:"unreachable"}` otherwise. */
 export const healthResponseSchema = z.object({
-  status: z.enum(["ok", "error"]),
-  db: z.enum(["ok", "error"]),
+  status: z.enum(["ok", "degraded"]),
+  db: z.enum(["ok", "unreachable"]),
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;

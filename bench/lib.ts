@@ -4,9 +4,12 @@ import { type DbTarget, openAdapter } from "@/lib/server/db/adapter";
 import { closeDb, createPrisma, setDb } from "@/lib/server/db/client";
 import { applyMigrations } from "@/lib/server/db/migrator";
 
-/** A throwaway migrated database for one benchmark: a fresh Postgres database or an in-memory PGlite. */
-export async function benchDb(kind: "postgres" | "pglite") {
-  let target: DbTarget = { kind: "pglite", dataDir: "memory://" };
+/**
+ * A throwaway migrated database for one benchmark: a fresh Postgres database, or a PGlite in memory
+ * (or in `pgliteDir`, a fresh directory the caller removes).
+ */
+export async function benchDb(kind: "postgres" | "pglite", pgliteDir = "memory://") {
+  let target: DbTarget = { kind: "pglite", dataDir: pgliteDir };
   let drop = async () => {};
   if (kind === "postgres") {
     const base = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";

@@ -113,6 +113,12 @@ export type ResolveConflictRequest = z.infer<typeof resolveConflictRequestSchema
 export const resolveConflictResponseSchema = z.object({
   conflict: conflictDetailSchema,
   record: syncRecordSchema,
+  /**
+   * Present when the resolution restored a deleted record: its media (ids) brought back with it,
+   * and those whose bytes were removed while it was deleted — they stay deleted (README "Media of
+   * deleted records").
+   */
+  media: z.object({ restored: z.array(idSchema), gone: z.array(idSchema) }).optional(),
 });
 export type ResolveConflictResponse = z.infer<typeof resolveConflictResponseSchema>;
 

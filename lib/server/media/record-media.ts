@@ -4,7 +4,7 @@ import type { UploadMetadata } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
 import { AppError, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
-import { countMediaWithStorageKey, findMediaByOfflineId, insertMedia, lockMediaKey, lockObjectKey } from "@/lib/server/queries/media";
+import { countMediaHoldingStorageKey, findMediaByOfflineId, insertMedia, lockMediaKey, lockObjectKey } from "@/lib/server/queries/media";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { stampChanges } from "@/lib/server/sync/change-seq";
 import { resolveWritableParent } from "./upload-policy";
@@ -66,15 +66,17 @@ export async function recordVerifiedMedia(
 }
 
 /**
- * Deletes a promoted object that no record refers to — the bytes of an upload refused at
- * completion (parent gone, scope lost, offlineId taken) — under the object's lock, so it cannot
- * race an upload of the same bytes that is recording it (see `ensureObject` above).
+ * Deletes a stored object no record holds — the bytes of an upload refused at completion (parent
+ * gone, scope lost, offlineId taken), or of media whose record was deleted (deleted-media.ts) —
+ * under the object's lock, so it cannot race an upload of the same bytes that is recording it
+ * (see `ensureObject` above) or a restore that is bringing a record's media back. A deleted media
+ * record holds its object only while a PENDING conflict may restore its record.
  */
 export async function discardUnreferencedObject(storageKey: string, deleteObject: (key: string) => Promise<void>): Promise<boolean> {
   const db = await getDb();
   return db.$transaction(async (tx) => {
     await lockObjectKey(tx, storageKey);
-    if ((await countMediaWithStorageKey(tx, storageKey)) > 0) return false;
+    if ((await countMediaHoldingStorageKey(tx, storageKey)) > 0) return false;
     await deleteObject(storageKey);
     return true;
   });

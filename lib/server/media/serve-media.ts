@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { getScope } from "@/lib/server/admin";
 import { getDb } from "@/lib/server/db/client";
 import { errors } from "@/lib/server/errors";
-import { findMediaById } from "@/lib/server/queries/media";
+import { findMediaById, isMediaParentGone } from "@/lib/server/queries/media";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { isInScope } from "@/lib/server/sync/access";
 import { getMediaStorage } from "./tus-uploads";
@@ -52,7 +52,10 @@ function contentDisposition(filename: string, mimeType: string): string {
 export async function serveMedia(user: PublicUser, id: string, headers: Headers): Promise<Response> {
   const db = await getDb();
   const media = await findMediaById(db, id);
-  if (!media || media.deletedAt) throw errors.notFound("Media");
+  // Media of a deleted record (or of a record of a deleted entity) are gone for everyone, in or
+  // out of scope, whoever uploaded them (deleted-media.ts); the parent is checked too, so media
+  // hidden by nothing but their record's deletion still answer 404.
+  if (!media || media.deletedAt || (await isMediaParentGone(db, media))) throw errors.notFound("Media");
   if (!isInScope(await getScope(db, user), media.entityId)) throw errors.forbidden("That media belongs to an entity not assigned to you");
 
   const size = Number(media.size);

@@ -12,6 +12,7 @@ import { toErrorResponse } from "@/lib/server/http/errors";
 import { getLogger } from "@/lib/server/logger";
 import { findMediaByOfflineId } from "@/lib/server/queries/media";
 import { isInScope } from "@/lib/server/sync/access";
+import { releaseMediaBytes } from "./deleted-media";
 import { createMediaStorage, type MediaStorage } from "./media-storage";
 import { discardUnreferencedObject, recordVerifiedMedia } from "./record-media";
 import { authorizeUploadCreation } from "./upload-policy";
@@ -239,6 +240,8 @@ function maybeCleanup(uploads: MediaUploads, log: Logger): void {
     (removed) => removed > 0 && log.info({ removed }, "expired media uploads removed"),
     (error) => log.warn({ err: error }, "expired media upload cleanup failed"),
   );
+  // Bytes of deleted records' media left behind by a crash between a delete's commit and their removal.
+  void releaseMediaBytes(null).then((removed) => removed > 0 && log.info({ removed }, "bytes of deleted media removed"));
 }
 
 /**

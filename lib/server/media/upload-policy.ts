@@ -3,6 +3,7 @@ import { ALLOWED_MEDIA_TYPES, toIssues, type UploadMetadata, uploadMetadataSchem
 import { getScope } from "@/lib/server/admin";
 import type { Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import { getEntityById } from "@/lib/server/queries/entities";
 import { findMediaByOfflineId } from "@/lib/server/queries/media";
 import { findRecordByOfflineId } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
@@ -56,7 +57,8 @@ export async function resolveWritableParent(
   meta: Pick<UploadMetadata, "parentType" | "parentOfflineId">,
 ): Promise<UploadParent> {
   const parent = await findRecordByOfflineId(tx, meta.parentType, meta.parentOfflineId);
-  if (!parent || parent.deletedAt) throw errors.notFound(`The ${meta.parentType} ${meta.parentOfflineId}`);
+  if (!parent || parent.deletedAt || (await getEntityById(tx, parent.entityId))?.deletedAt !== null)
+    throw errors.notFound(`The ${meta.parentType} ${meta.parentOfflineId}`);
   assertCanWrite(user, meta.parentType);
   assertInScope(await getScope(tx, user), parent.entityId);
   return { id: parent.id, offlineId: parent.offlineId, entityId: parent.entityId };

@@ -31,6 +31,7 @@ import { isTransientDbError } from "@/lib/server/db/errors";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
 import { hideMediaOfDeleted } from "@/lib/server/media/deleted-media";
+import { hideMediaOfDeleted } from "@/lib/server/media/deleted-media";
 import { insertConflict } from "@/lib/server/queries/conflicts";
 import { getEntityById } from "@/lib/server/queries/entities";
 import { getProcessedMutation, insertProcessedMutation, insertRejectedMutation } from "@/lib/server/queries/ledger";
@@ -624,6 +625,8 @@ async function applyDelete(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { 
   }
   const version = live.version + 1;
   const updated = await updateRecordRow(tx, m.type, live.id, { deletedAt: new Date(), version, lastModifiedById: ctx.user.id });
+  // Its photos go with it (lib/server/media/deleted-media.ts); their bytes once committed (push.ts).
+  const hiddenMedia = await hideMediaOfDeleted(tx, m.type, live.id);
   const record = toSyncRecord(m.type, updated);
   await saveVersion(tx, ctx, {
     recordType: m.type,
@@ -636,6 +639,6 @@ async function applyDelete(tx: Tx, ctx: MutationContext, m: Extract<Mutation, { 
   return {
     result: { mutationId: m.mutationId, offlineId: m.offlineId, status: "applied", id: live.id, version, record } as PushResult,
     recordId: live.id,
-    touched: [{ table: STAMP_TABLE[m.type], id: live.id }],
+    touched: [{ table: STAMP_TABLE[m.type], id: live.id }, ...hiddenMedia],
   };
 }

@@ -1,9 +1,23 @@
 import "server-only";
 import { planResolution } from "@/lib/domain";
 import type { Conflict } from "@/lib/generated/prisma/client";
-import type { ConflictDetail, ConflictListResponse, ConflictSummary, ResolveConflictRequest, SyncRecord } from "@/lib/protocol";
+import type {
+  ConflictDetail,
+  ConflictListResponse,
+  ConflictSummary,
+  ResolveConflictRequest,
+  ResolveConflictResponse,
+  SyncRecord,
+} from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import {
+  hideMediaOfDeleted,
+  type MediaStamp,
+  type RestoredMedia,
+  releaseMediaBytes,
+  restoreMediaOf,
+} from "@/lib/server/media/deleted-media";
 import {
   type ConflictFilter,
   conflictUserNames,
@@ -130,13 +144,9 @@ export async function getConflictDetail(id: string): Promise<ConflictDetail> {
  * (409 CONFLICT_ALREADY_RESOLVED), a resolution against a record that moved on since the
  * coordinator looked fails with 409 STALE_RESOLUTION when `expectedVersion` is given.
  */
-export async function resolveConflict(
-  user: PublicUser,
-  id: string,
-  req: ResolveConflictRequest,
-): Promise<{ conflict: ConflictDetail; record: SyncRecord }> {
+export async function resolveConflict(user: PublicUser, id: string, req: ResolveConflictRequest): Promise<ResolveConflictResponse> {
   const db = await getDb();
-  return db.$transaction(async (tx) => {
+  const answer = await db.$transaction(async (tx): Promise<ResolveConflictResponse> => {
     const found = await getConflictById(tx, id);
     if (!found) throw errors.notFound("Conflict");
     await lockRecordKey(tx, found.recordType, found.recordOfflineId);
@@ -173,8 +183,13 @@ export async function resolveConflict(
     }
 
     let written = { changed: false, row, record: server };
+    // Photos follow their record (lib/server/media/deleted-media.ts).
+    let media: RestoredMedia | null = null;
+    let mediaStamps: MediaStamp[] = [];
     if (plan.action === "restore") {
       written = await writeRecordChange(tx, ctx, type, row, server, plan.paths ?? {}, null, { deletedAt: null });
+      media = await restoreMediaOf(tx, row.id);
+      mediaStamps = media.stamps;
     } else if (plan.action === "write") {
       written = await writeRecordChange(tx, ctx, type, row, server, plan.paths ?? {}, null);
     } else if (plan.action === "delete") {
@@ -183,6 +198,7 @@ export async function resolveConflict(
       const record = toSyncRecord(type, updated);
       await insertRecordVersion(tx, { recordType: type, recordId: row.id, version, snapshot: record, changedById: user.id });
       written = { changed: true, row: updated, record };
+      mediaStamps = await hideMediaOfDeleted(tx, type, row.id);
     }
 
     const resolvedAt = new Date().toISOString();
@@ -192,7 +208,7 @@ export async function resolveConflict(
       method: req.strategy,
       resolution: { strategy: req.strategy, method: null, resolvedAt, resultVersion: written.changed ? written.row.version : null },
     });
-    const stamps: Parameters<typeof stampChanges>[1] = [{ table: "Conflict", id }];
+    const stamps: Parameters<typeof stampChanges>[1] = [...mediaStamps, { table: "Conflict", id }];
     if (written.changed) stamps.unshift({ table: STAMP_TABLE[type], id: row.id });
     if (type === "entity" && row.deletedAt && !written.row.deletedAt) {
       // A restored entity rejoins its assessors' scope: re-stamping its assignments makes their
@@ -202,6 +218,13 @@ export async function resolveConflict(
     }
     await stampChanges(tx, stamps);
     const [names, entities] = await Promise.all([conflictUserNames(tx, [updated]), entityNames(tx, [updated.entityId])]);
-    return { conflict: toDetail(updated, names, entities), record: written.record };
+    return {
+      conflict: toDetail(updated, names, entities),
+      record: written.record,
+      ...(media ? { media: { restored: media.restored, gone: media.gone } } : {}),
+    };
   });
+  // This conflict no longer holds a deleted record's photos: their bytes go unless another does.
+  if (answer.record.deletedAt) await releaseMediaBytes([answer.record.id]);
+  return answer;
 }

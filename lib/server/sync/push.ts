@@ -11,6 +11,7 @@ import {
 import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { answerFailedMutation, applyMutationInTx, type MutationContext, recordRejection, type Stamp } from "./apply-mutation";
@@ -162,6 +163,8 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
     { user, deviceId, scope },
     mutations.map((m) => ({ raw: m })),
   );
+  // Committed: the bytes of deleted records' photos that nothing holds any more can go.
+  await releaseMediaBytes(results.flatMap((r) => (r.status === "applied" && r.record?.deletedAt && r.id ? [r.id] : [])));
   await touchDevice(db, {
     deviceId,
     userId: user.id,

@@ -1,6 +1,7 @@
 /**
- * The wire contract of PROTOCOL.md: zod schemas and inferred types shared by client and server.
- * Imports only zod; does no I/O.
+ * The wire contract of docs/protocol.md: zod schemas and inferred types shared by client and server.
+ * Imports only zod; does no I/O. `openapi.ts` is deliberately not re-exported: the browser imports
+ * this barrel, and the OpenAPI generator belongs only to its route.
  */
 export * from "./admin";
 export * from "./auth";

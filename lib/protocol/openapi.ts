@@ -148,7 +148,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     body: { schema: loginRequestSchema },
     responses: {
       200: {
-        description: "Signed in. `Set-Cookie: fs_session=…; HttpOnly; SameSite=Lax`.",
+        description: "Signed in. `Set-Cookie: fs_session=…; Path=/; HttpOnly; SameSite=Lax; Expires=…` (`Secure` over HTTPS).",
         schema: loginResponseSchema,
         headers: { "Set-Cookie": "The session cookie (browsers); devices use `token` as a bearer token." },
       },
@@ -436,7 +436,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
         description: "tus capabilities.",
         headers: {
           "Tus-Version": "1.0.0",
-          "Tus-Extension": "creation, creation-with-upload, termination, expiration, …",
+          "Tus-Extension":
+            "As the store reports it (file store: creation, creation-with-upload, creation-defer-length, termination, expiration); a deferred length is still refused (400).",
           "Tus-Max-Size": "MEDIA_MAX_BYTES",
         },
       },

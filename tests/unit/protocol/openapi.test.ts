@@ -161,6 +161,40 @@ describe("the OpenAPI document and the routes in app/api", () => {
   });
 });
 
+describe("docs/protocol.md, the prose contract", () => {
+  const text = readFileSync(path.resolve(__dirname, "../../../docs/protocol.md"), "utf8");
+
+  it("lists every error code once in its table, with the status the server answers", () => {
+    const rows = [...text.matchAll(/^\| `([A-Z_]+)`\s*\| (\d{3})\s*\|/gm)].map((m) => [m[1], Number(m[2])]);
+    expect(rows.map(([code]) => code).sort()).toEqual([...ERROR_CODE_VALUES].sort());
+    for (const [code, status] of rows) expect(status, String(code)).toBe(ERROR_STATUS[code as ErrorCode]);
+  });
+
+  it("names every documented endpoint", () => {
+    const missing = OPERATIONS.map((op) => op.path.replace("/{uploadId}", "").replace(/\{(\w+)\}/g, ":$1")).filter(
+      (p) => !text.includes(p),
+    );
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("the generator stays out of the browser's bundles", () => {
+  it("is imported only by its route (and tests), and not re-exported by the protocol barrel", () => {
+    const root = path.resolve(__dirname, "../../..");
+    const sources = (dir: string): string[] =>
+      readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+        const rel = path.join(dir, e.name);
+        if (e.isDirectory()) return e.name === "generated" ? [] : sources(rel);
+        return /\.(ts|tsx)$/.test(e.name) ? [rel] : [];
+      });
+    const importers = ["app", "components", "lib", "stores"]
+      .flatMap(sources)
+      .filter((file) => /protocol\/openapi["']/.test(readFileSync(path.join(root, file), "utf8")));
+    expect(importers).toEqual([path.join("app", "api", "openapi.json", "route.ts")]);
+    expect(readFileSync(path.join(root, "lib/protocol/index.ts"), "utf8")).not.toMatch(/["']\.\/openapi["']/);
+  });
+});
+
 function documentedPathOf(route: RouteFile): string {
   return operations().find((o) => route.pattern.test(o.path))?.path ?? "/api";
 }

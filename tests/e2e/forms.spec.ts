@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { expectFieldMessage, fillResponse, fillWashAssessment, openNewAssessment, waitForDraftSaved, yesNo } from "./helpers/forms";
 import { DEMO, firstEntityHref, signIn, skipWithoutChromium } from "./support/field";
+import { expectFieldMessage, fillResponse, fillWashAssessment, openNewAssessment, waitForDraftSaved, yesNo } from "./support/forms";
 
 // The record forms in a real browser: messages as you type, drafts that survive a reload,
 // submit saved on the device, and the responder's planned → delivered.

@@ -15,10 +15,10 @@ import type { ConflictDetail, ConflictListResponse, Role } from "@/lib/protocol"
 import { assignUser, createEntity } from "@/lib/server/admin";
 import { encodeCursor } from "@/lib/server/sync/cursor";
 import { toAssessmentRecord, toEntityRecord, toResponseRecord } from "@/lib/server/sync/serialize";
-import { makeUser } from "../fixtures/api";
-import { APP_ORIGIN, type AppFetch, createAppFetch, type Device, openDevice } from "../fixtures/app-fetch";
-import { FaultyFetch } from "../fixtures/faults";
-import { useTestDb } from "../fixtures/test-db";
+import { makeUser } from "../../fixtures/api";
+import { APP_ORIGIN, type AppFetch, createAppFetch, type Device, openDevice } from "../../fixtures/app-fetch";
+import { FaultyFetch } from "../../fixtures/faults";
+import { useTestDb } from "../../fixtures/test-db";
 
 const testDb = useTestDb();
 let app: AppFetch;

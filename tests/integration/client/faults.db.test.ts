@@ -15,10 +15,10 @@ import type { MachineState } from "@/lib/client/sync/machine";
 import { BACKOFF_CAP_MS } from "@/lib/client/sync/retry-policy";
 import { assignUser, createEntity } from "@/lib/server/admin";
 import { toAssessmentRecord } from "@/lib/server/sync/serialize";
-import { makeUser } from "../fixtures/api";
-import { APP_ORIGIN, type AppFetch, createAppFetch, type Device, openDevice } from "../fixtures/app-fetch";
-import { type Fault, FaultyFetch } from "../fixtures/faults";
-import { useTestDb } from "../fixtures/test-db";
+import { makeUser } from "../../fixtures/api";
+import { APP_ORIGIN, type AppFetch, createAppFetch, type Device, openDevice } from "../../fixtures/app-fetch";
+import { type Fault, FaultyFetch } from "../../fixtures/faults";
+import { useTestDb } from "../../fixtures/test-db";
 
 const testDb = useTestDb();
 let app: AppFetch;

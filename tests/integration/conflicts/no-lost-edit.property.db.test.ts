@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assign, type Loose, mut, newEntity, push, quickUser, type Signed, seedAssessment } from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+import { assign, type Loose, mut, newEntity, push, quickUser, type Signed, seedAssessment } from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
 // Property (PROTOCOL §3, §5): two users edit random fields of one assessment from stale bases, pushed
 // in random interleavings. The server never loses a field edit silently: every mutation is applied,

@@ -1,36 +1,30 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { POST as verifyAssessmentRoute } from "@/app/api/assessments/[id]/verify/route";
 import { POST as resolveRoute } from "@/app/api/conflicts/[id]/resolve/route";
-import { GET as conflictDetailRoute } from "@/app/api/conflicts/[id]/route";
-import { GET as conflictsRoute } from "@/app/api/conflicts/route";
-import { POST as verifyResponseRoute } from "@/app/api/responses/[id]/verify/route";
-import { resolveConflictResponseSchema, verifyResponseSchema } from "@/lib/protocol";
-import { call } from "../fixtures/api";
+import { resolveConflictResponseSchema } from "@/lib/protocol";
+import { call } from "../../fixtures/api";
+import { conflictMakers, conflictWorld } from "../../fixtures/conflict-world";
 import {
-  assign,
   conflictDetail,
   expectError,
-  FULL_RESPONSE,
-  FULL_WASH,
+  historyOf,
   type Loose,
-  listConflicts,
   mut,
-  newEntity,
   pullAll,
   pushOne,
-  quickUser,
   resolve,
   type Signed,
   seedAssessment,
   seedResponse,
-} from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+} from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
-// PROTOCOL §5: the conflict API (list, detail, resolve) and the verify endpoints.
+// PROTOCOL §5: resolving a conflict (server, client, custom; UPDATE and DELETION kinds), including
+// after the record moved on or was deleted.
 
 const db = useTestDb();
 const prisma = () => db.current.prisma;
+const { versionsOf } = historyOf(prisma);
 
 let C: Signed;
 let ADMIN: Signed;
@@ -41,135 +35,12 @@ let R2: Signed;
 let E: { id: string };
 
 beforeAll(async () => {
-  const p = prisma();
-  [C, ADMIN, A1, A2, R1, R2] = await Promise.all([
-    quickUser(p, "COORDINATOR", "Resolver Coordinator"),
-    quickUser(p, "ADMIN", "Resolver Admin"),
-    quickUser(p, "ASSESSOR", "First Assessor"),
-    quickUser(p, "ASSESSOR", "Second Assessor"),
-    quickUser(p, "RESPONDER", "First Responder"),
-    quickUser(p, "RESPONDER", "Second Responder"),
-  ]);
-  E = await newEntity({ name: "Conflict Camp" });
-  for (const u of [A1, A2, R1, R2]) await assign(u, E.id);
+  ({ C, ADMIN, A1, A2, R1, R2, E } = await conflictWorld(prisma()));
 });
 
-/**
- * A PENDING assessment conflict: A1 set latrines 5 (v2); A2, from v1, sent latrines 7 plus a
- * non-conflicting functionalBoreholes 3.
- */
-async function makeConflict(options: { deviceId?: string } = {}) {
-  const a = await seedAssessment(A1.token, E.id);
-  await pushOne(A1.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 5 } }));
-  const m = mut.update("assessment", a.offlineId, 1, { data: { latrines: 7, functionalBoreholes: 3 } });
-  const r = await pushOne(A2.token, m, { deviceId: options.deviceId });
-  expect(r.status).toBe("conflict");
-  return { a, id: r.conflictId as string, mutation: m };
-}
+const { makeConflict, responseTypeConflict } = conflictMakers(() => ({ A1, A2, R1, R2, E }));
 
 const dbAssessment = (id: string) => prisma().assessment.findUniqueOrThrow({ where: { id } });
-const versionsOf = (recordId: string) => prisma().recordVersion.findMany({ where: { recordId }, orderBy: { version: "asc" } });
-
-describe("GET /api/conflicts", () => {
-  it("lists newest first, filters by status and pages with nextCursor", async () => {
-    const made = [await makeConflict(), await makeConflict(), await makeConflict(), await makeConflict()];
-    // One resolved, one policy decision.
-    expect((await resolve(C.token, made[0].id, { strategy: "server" })).status).toBe(200);
-    const a = await seedAssessment(A1.token, E.id);
-    await pushOne(A1.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 1 } }));
-    const auto = await pushOne(A1.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 2 } }));
-    expect(auto.status).toBe("merged");
-
-    for (const status of ["PENDING", "RESOLVED", "AUTO_RESOLVED", undefined] as const) {
-      const seen: Loose[] = [];
-      let cursor: string | null = null;
-      let pages = 0;
-      do {
-        const q = new URLSearchParams({ limit: "2", ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
-        const res = await listConflicts(C.token, `?${q}`);
-        expect(res.status).toBe(200);
-        const page = res.body.conflicts as Loose[];
-        expect(page.length).toBeLessThanOrEqual(2);
-        seen.push(...page);
-        cursor = res.body.nextCursor as string | null;
-        pages++;
-      } while (cursor && pages < 100);
-      const expected = await prisma().conflict.findMany({
-        where: status ? { status } : {},
-        orderBy: [{ detectedAt: "desc" }, { id: "desc" }],
-      });
-      expect(seen.map((c) => c.id)).toEqual(expected.map((c) => c.id));
-      for (let i = 1; i < seen.length; i++)
-        expect(Date.parse(seen[i - 1].detectedAt)).toBeGreaterThanOrEqual(Date.parse(seen[i].detectedAt));
-      if (status) expect(seen.every((c) => c.status === status)).toBe(true);
-    }
-
-    const pending = await listConflicts(C.token, "?status=PENDING&limit=200");
-    const summary = (pending.body.conflicts as Loose[]).find((c) => c.id === made[3].id);
-    expect(summary).toEqual({
-      id: made[3].id,
-      type: "assessment",
-      recordId: made[3].a.id,
-      recordOfflineId: made[3].a.offlineId,
-      kind: "UPDATE",
-      status: "PENDING",
-      conflictingFields: ["data.latrines"],
-      submittedBy: { id: A2.user.id, name: "Second Assessor" },
-      deviceId: expect.any(String),
-      detectedAt: expect.any(String),
-      entity: { id: E.id, name: "Conflict Camp" },
-      form: "WASH",
-      resolution: null,
-    });
-    const newest = (pending.body.conflicts as Loose[]).map((c) => c.id);
-    expect(newest.indexOf(made[3].id)).toBeLessThan(newest.indexOf(made[1].id));
-    expect(newest).not.toContain(made[0].id);
-  });
-
-  it.each([
-    ["an unknown status", "?status=OPEN"],
-    ["a garbage cursor", "?cursor=%%%"],
-    ["a limit that is not a number", "?limit=lots"],
-  ])("400 VALIDATION_FAILED for %s", async (_name, query) => {
-    expectError(await listConflicts(C.token, query), 400, "VALIDATION_FAILED");
-  });
-});
-
-describe("GET /api/conflicts/:id", () => {
-  it("has base, server, client, patch, conflictingFields, baseVersion and serverVersion", async () => {
-    const deviceId = randomUUID();
-    const { a, id, mutation } = await makeConflict({ deviceId });
-    const res = await conflictDetail(C.token, id);
-    expect(res.status).toBe(200);
-    const d = res.body as Loose;
-    expect(d).toMatchObject({
-      id,
-      type: "assessment",
-      recordId: a.id,
-      recordOfflineId: a.offlineId,
-      kind: "UPDATE",
-      status: "PENDING",
-      conflictingFields: ["data.latrines"],
-      submittedBy: { id: A2.user.id, name: "Second Assessor" },
-      deviceId,
-      mutationId: mutation.mutationId,
-      baseVersion: 1,
-      serverVersion: 2,
-      patch: { data: { latrines: 7, functionalBoreholes: 3 } },
-      resolution: null,
-    });
-    expect(d.base).toMatchObject({ id: a.id, version: 1, data: { waterSource: "BOREHOLE" } });
-    expect(d.server).toMatchObject({ id: a.id, version: 2, data: { waterSource: "BOREHOLE", latrines: 5 } });
-    expect(d.client).toMatchObject({ id: a.id, data: { waterSource: "BOREHOLE", latrines: 7, functionalBoreholes: 3 } });
-    // base is exactly the stored snapshot of version 1.
-    expect(d.base).toEqual((await versionsOf(a.id))[0].snapshot);
-  });
-
-  it("404 NOT_FOUND for an unknown id, 400 for a non-uuid id", async () => {
-    expectError(await conflictDetail(C.token, randomUUID()), 404, "NOT_FOUND");
-    expectError(await conflictDetail(C.token, "42"), 400, "VALIDATION_FAILED");
-  });
-});
 
 describe("POST /api/conflicts/:id/resolve", () => {
   const strategyRows: { strategy: string; body?: Record<string, unknown>; data: Record<string, unknown>; version: number }[] = [
@@ -366,249 +237,6 @@ describe("POST /api/conflicts/:id/resolve", () => {
     expect(res.body.record).toMatchObject({ id: resp.id, version: 3, data: { beneficiaries: 25 } });
   });
 });
-
-describe("conflict API roles", () => {
-  it.each([
-    ["ASSESSOR", () => A1],
-    ["RESPONDER", () => R1],
-  ])("403 FORBIDDEN for %s on list, detail and resolve; the conflict is untouched", async (_role, who) => {
-    const { id } = await makeConflict();
-    const u = who();
-    expectError(await listConflicts(u.token), 403, "FORBIDDEN");
-    expectError(await conflictDetail(u.token, id), 403, "FORBIDDEN");
-    expectError(await resolve(u.token, id, { strategy: "client" }), 403, "FORBIDDEN");
-    expect((await prisma().conflict.findUniqueOrThrow({ where: { id } })).status).toBe("PENDING");
-  });
-
-  it("401 without a token", async () => {
-    const { id } = await makeConflict();
-    expectError(await call(conflictsRoute, { path: "/api/conflicts" }), 401, "UNAUTHENTICATED");
-    expectError(await call(conflictDetailRoute, { path: `/api/conflicts/${id}`, params: { id } }), 401, "UNAUTHENTICATED");
-    expectError(
-      await call(resolveRoute, { path: `/api/conflicts/${id}/resolve`, params: { id }, body: { strategy: "server" } }),
-      401,
-      "UNAUTHENTICATED",
-    );
-  });
-});
-
-// ---- verification ------------------------------------------------------------------------------
-
-describe("POST /api/assessments/:id/verify and /api/responses/:id/verify", () => {
-  const verify = (type: "assessment" | "response", token: string | undefined, id: string, body: unknown) =>
-    call(type === "assessment" ? verifyAssessmentRoute : verifyResponseRoute, {
-      path: `/api/${type}s/${id}/verify`,
-      token,
-      params: { id },
-      body,
-    });
-
-  async function submittedAssessment() {
-    return seedAssessment(A1.token, E.id, { status: "SUBMITTED", data: FULL_WASH });
-  }
-  async function deliveredResponse() {
-    const a = await seedAssessment(A1.token, E.id);
-    return seedResponse(R1.token, { assessmentOfflineId: a.offlineId, entityId: E.id }, { status: "DELIVERED", data: FULL_RESPONSE });
-  }
-
-  /** The version of the assessment or response with this id (null: none, or not a uuid). */
-  async function versionAnywhere(id: string): Promise<number | null> {
-    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
-    const a = await prisma().assessment.findUnique({ where: { id } });
-    const r = a ? null : await prisma().response.findUnique({ where: { id } });
-    return a?.version ?? r?.version ?? null;
-  }
-
-  const okRows: { name: string; type: "assessment" | "response"; who: () => Signed; decision: "VERIFIED" | "REJECTED"; note?: string }[] = [
-    {
-      name: "coordinator verifies an assessment with a note",
-      type: "assessment",
-      who: () => C,
-      decision: "VERIFIED",
-      note: "Checked by phone",
-    },
-    { name: "coordinator rejects an assessment", type: "assessment", who: () => C, decision: "REJECTED", note: "Counts implausible" },
-    { name: "admin verifies an assessment without a note", type: "assessment", who: () => ADMIN, decision: "VERIFIED" },
-    { name: "coordinator verifies a response", type: "response", who: () => C, decision: "VERIFIED" },
-    { name: "coordinator rejects a response", type: "response", who: () => C, decision: "REJECTED", note: "No waybill" },
-  ];
-  for (const row of okRows) {
-    it(`200: ${row.name} → a new version that the author pulls`, async () => {
-      const rec = row.type === "assessment" ? await submittedAssessment() : await deliveredResponse();
-      const author = row.type === "assessment" ? A1 : R1;
-      const before = await pullAll(author.token);
-      const res = await verify(row.type, row.who().token, rec.id, { decision: row.decision, ...(row.note ? { note: row.note } : {}) });
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(verifyResponseSchema.safeParse(res.body).success).toBe(true);
-      expect(res.body.record).toMatchObject({
-        id: rec.id,
-        version: 2,
-        verificationStatus: row.decision,
-        verifiedById: row.who().user.id,
-        verifiedAt: expect.any(String),
-        verificationNote: row.note ?? null,
-        data: rec.record.data,
-      });
-      expect((await versionsOf(rec.id)).map((v) => v.version)).toEqual([1, 2]);
-      const after = await pullAll(author.token, { cursor: before.cursor });
-      expect(after.changes).toEqual([
-        expect.objectContaining({
-          type: row.type,
-          id: rec.id,
-          version: 2,
-          record: expect.objectContaining({ verificationStatus: row.decision }),
-        }),
-      ]);
-    });
-  }
-
-  it("the same decision again writes no version; a different note or decision does", async () => {
-    const a = await submittedAssessment();
-    const first = await verify("assessment", C.token, a.id, { decision: "VERIFIED", note: "ok" });
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => verify("assessment", ADMIN.token, a.id, { decision: "VERIFIED", note: "ok" })),
-    );
-    for (const res of results) {
-      expect(res.status).toBe(200);
-      expect(res.body.record).toMatchObject({
-        version: 2,
-        verifiedById: C.user.id,
-        verifiedAt: (first.body.record as { verifiedAt?: string } | undefined)?.verifiedAt,
-      });
-    }
-    expect((await versionsOf(a.id)).map((v) => v.version)).toEqual([1, 2]);
-    expect((await verify("assessment", C.token, a.id, { decision: "VERIFIED", note: "ok, phoned" })).body.record).toMatchObject({
-      version: 3,
-    });
-    expect((await verify("assessment", C.token, a.id, { decision: "REJECTED", note: "ok, phoned" })).body.record).toMatchObject({
-      version: 4,
-    });
-  });
-
-  it("an edit after verification asks for verification again", async () => {
-    const a = await submittedAssessment();
-    await verify("assessment", C.token, a.id, { decision: "VERIFIED" });
-    const r = await pushOne(A1.token, mut.update("assessment", a.offlineId, 2, { data: { latrines: 11 } }));
-    expect(r).toMatchObject({
-      status: "applied",
-      version: 3,
-      record: { verificationStatus: "PENDING", verifiedById: null, verificationNote: null },
-    });
-  });
-
-  const errorRows: {
-    name: string;
-    type: "assessment" | "response";
-    who: () => Signed | undefined;
-    target: () => Promise<string>;
-    body?: unknown;
-    status: number;
-    code: string;
-  }[] = [
-    {
-      name: "assessor",
-      type: "assessment",
-      who: () => A1,
-      target: async () => (await submittedAssessment()).id,
-      status: 403,
-      code: "FORBIDDEN",
-    },
-    {
-      name: "responder on a response",
-      type: "response",
-      who: () => R1,
-      target: async () => (await deliveredResponse()).id,
-      status: 403,
-      code: "FORBIDDEN",
-    },
-    {
-      name: "no token",
-      type: "assessment",
-      who: () => undefined,
-      target: async () => (await submittedAssessment()).id,
-      status: 401,
-      code: "UNAUTHENTICATED",
-    },
-    {
-      name: "a DRAFT assessment",
-      type: "assessment",
-      who: () => C,
-      target: async () => (await seedAssessment(A1.token, E.id)).id,
-      status: 400,
-      code: "VALIDATION_FAILED",
-    },
-    {
-      name: "a PLANNED response",
-      type: "response",
-      who: () => C,
-      target: async () =>
-        (await seedResponse(R1.token, { assessmentOfflineId: (await seedAssessment(A1.token, E.id)).offlineId, entityId: E.id })).id,
-      status: 400,
-      code: "VALIDATION_FAILED",
-    },
-    {
-      name: "an unknown decision",
-      type: "assessment",
-      who: () => C,
-      target: async () => (await submittedAssessment()).id,
-      body: { decision: "MAYBE" },
-      status: 400,
-      code: "VALIDATION_FAILED",
-    },
-    {
-      name: "a note over 2000 characters",
-      type: "assessment",
-      who: () => C,
-      target: async () => (await submittedAssessment()).id,
-      body: { decision: "VERIFIED", note: "n".repeat(2001) },
-      status: 400,
-      code: "VALIDATION_FAILED",
-    },
-    { name: "an unknown id", type: "assessment", who: () => C, target: async () => randomUUID(), status: 404, code: "NOT_FOUND" },
-    {
-      name: "a response id on the assessment route",
-      type: "assessment",
-      who: () => C,
-      target: async () => (await deliveredResponse()).id,
-      status: 404,
-      code: "NOT_FOUND",
-    },
-    { name: "a non-uuid id", type: "response", who: () => C, target: async () => "7", status: 400, code: "VALIDATION_FAILED" },
-    {
-      name: "a deleted assessment",
-      type: "assessment",
-      who: () => C,
-      target: async () => {
-        const a = await submittedAssessment();
-        await pushOne(A1.token, mut.remove("assessment", a.offlineId, 1));
-        return a.id;
-      },
-      status: 404,
-      code: "NOT_FOUND",
-    },
-  ];
-  for (const row of errorRows) {
-    it(`${row.status} ${row.code}: ${row.type} verify by/for ${row.name}`, async () => {
-      const id = await row.target();
-      const before = await versionAnywhere(id);
-      const res = await verify(row.type, row.who()?.token, id, row.body ?? { decision: "VERIFIED" });
-      expectError(res, row.status, row.code);
-      // Refused: no new version of whatever record the id names.
-      expect(await versionAnywhere(id)).toBe(before);
-    });
-  }
-});
-
-/** A response conflict on responseType: R1 moved it to NFI (v2), R2 from v1 to WASH_SUPPLIES. */
-async function responseTypeConflict() {
-  const a = await seedAssessment(A1.token, E.id);
-  const r = await seedResponse(R1.token, { assessmentOfflineId: a.offlineId, entityId: E.id });
-  expect((await pushOne(R1.token, mut.update("response", r.offlineId, 1, { responseType: "NFI" }))).status).toBe("applied");
-  const c = await pushOne(R2.token, mut.update("response", r.offlineId, 1, { responseType: "WASH_SUPPLIES" }));
-  expect(c.status).toBe("conflict");
-  expect(c.conflictingFields).toEqual(["responseType"]);
-  return { r, conflictId: c.conflictId as string };
-}
 
 describe("DELETION conflicts resolved after the record moved on", () => {
   // README Decisions: "A stale `delete` … is a `conflict` of kind DELETION … Resolution `client`

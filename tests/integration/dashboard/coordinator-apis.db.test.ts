@@ -20,7 +20,7 @@ import {
   rejectionListResponseSchema,
   verificationListResponseSchema,
 } from "@/lib/protocol";
-import { call } from "../fixtures/api";
+import { call } from "../../fixtures/api";
 import {
   assign,
   conflictDetail,
@@ -37,8 +37,8 @@ import {
   type Signed,
   seedAssessment,
   seedResponse,
-} from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+} from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
 // The coordinator dashboard's server side (README "Dashboard"): queue filters, resolutions that
 // equal their preview, verification semantics, the verification queue, sync health and admin edits.

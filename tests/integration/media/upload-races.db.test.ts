@@ -9,9 +9,9 @@ import { POST as push } from "@/app/api/sync/push/route";
 import { assignUser, createEntity, unassignUser } from "@/lib/server/admin";
 import { resetEnvForTests } from "@/lib/server/env";
 import { resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
-import { call, makeUser } from "../fixtures/api";
-import { type HttpFixture, routeTable, startHttpServer } from "../fixtures/http-server";
-import { useTestDb } from "../fixtures/test-db";
+import { call, makeUser } from "../../fixtures/api";
+import { type HttpFixture, routeTable, startHttpServer } from "../../fixtures/http-server";
+import { useTestDb } from "../../fixtures/test-db";
 
 /** Media uploads whose circumstances change between creation and the final PATCH. */
 

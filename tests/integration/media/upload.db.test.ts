@@ -14,9 +14,9 @@ import { DEFAULT_CHUNK_SIZE } from "@/lib/client/media/media-queue";
 import { assignUser, createEntity } from "@/lib/server/admin";
 import { resetEnvForTests } from "@/lib/server/env";
 import { cleanupExpiredUploads, resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
-import { call, makeUser } from "../fixtures/api";
-import { type HttpFixture, routeTable, startHttpServer } from "../fixtures/http-server";
-import { useTestDb } from "../fixtures/test-db";
+import { call, makeUser } from "../../fixtures/api";
+import { type HttpFixture, routeTable, startHttpServer } from "../../fixtures/http-server";
+import { useTestDb } from "../../fixtures/test-db";
 
 /**
  * PROTOCOL §6 end to end: the real tus-js-client (its Node HTTP stack) against our route handlers

@@ -6,8 +6,8 @@ import { createEntity } from "@/lib/server/admin";
 import type { Tx } from "@/lib/server/db/client";
 import { uuidv7 } from "@/lib/server/ids";
 import { stampChanges } from "@/lib/server/sync/change-seq";
-import { call, makeUser } from "../fixtures/api";
-import { useTestDb } from "../fixtures/test-db";
+import { call, makeUser } from "../../fixtures/api";
+import { useTestDb } from "../../fixtures/test-db";
 
 /**
  * The pull cursor must never skip a change whose transaction was open while a pull ran

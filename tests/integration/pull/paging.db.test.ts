@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { unassignUser } from "@/lib/server/admin";
 import { encodeCursor } from "@/lib/server/sync/cursor";
+import { pullChecks } from "../../fixtures/pull";
 import {
   assign,
   expectError,
@@ -13,18 +13,19 @@ import {
   pullPage,
   pushOne,
   quickUser,
-  resolve,
   type Signed,
   seedAssessment,
   seedResponse,
-} from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+} from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
-// PROTOCOL §4 (pull): the first pull, cursor paging, limits, deletes, scope changes and the
-// conflict feed. (The cursor-never-skips proof under held-open writers lives in sync-cursor.)
+// PROTOCOL §4 (pull): the first pull, cursor paging, limits and deletes. (Scope changes live in
+// scope/assignment-changes, the conflict feed in pull/conflict-feed, the cursor-never-skips proof
+// under held-open writers in pull/cursor.)
 
 const db = useTestDb();
 const prisma = () => db.current.prisma;
+const { world, seqsOf, expectStrictlyIncreasing, keysOf, expectedState, expectMatchesState } = pullChecks(prisma);
 
 let C: Signed;
 let R: Signed;
@@ -33,59 +34,6 @@ beforeAll(async () => {
   C = await quickUser(prisma(), "COORDINATOR", "Pull Coordinator");
   R = await quickUser(prisma(), "RESPONDER", "Pull Responder");
 });
-
-/** A fresh assessor assigned to `n` fresh entities: each test owns its scope. */
-async function world(n = 1) {
-  const entities: { id: string }[] = [];
-  for (let i = 0; i < n; i++) entities.push(await newEntity());
-  const assessor = await quickUser(prisma(), "ASSESSOR");
-  await assign(assessor, ...entities.map((e) => e.id));
-  return { assessor, entities, ids: entities.map((e) => e.id) };
-}
-
-const TABLE = { entity: "Entity", assessment: "Assessment", response: "Response", conflict: "Conflict", media: "Media" } as const;
-
-/** The change numbers behind a list of changes (what "commit order" means inside the server). */
-async function seqsOf(changes: readonly Loose[]): Promise<bigint[]> {
-  const out: bigint[] = [];
-  for (const c of changes) {
-    const rows = await prisma().$queryRawUnsafe<{ changeSeq: bigint }[]>(
-      `SELECT "changeSeq" FROM "${TABLE[c.type as keyof typeof TABLE]}" WHERE "id" = $1::uuid`,
-      c.id,
-    );
-    out.push(BigInt(rows[0].changeSeq));
-  }
-  return out;
-}
-
-function expectStrictlyIncreasing(seqs: bigint[]) {
-  for (let i = 1; i < seqs.length; i++) expect(seqs[i] > seqs[i - 1], `change ${i} out of order`).toBe(true);
-}
-
-const keysOf = (changes: readonly Loose[]) => changes.map((c) => `${c.type}:${c.id}`);
-
-/** Every record of these entities, as pull must show it now: `${type}:${id}` → { version, deleted }. */
-async function expectedState(entityIds: string[]) {
-  const out = new Map<string, { version: number; deleted: boolean; entityId: string }>();
-  for (const e of await prisma().entity.findMany({ where: { id: { in: entityIds } } }))
-    out.set(`entity:${e.id}`, { version: e.version, deleted: !!e.deletedAt, entityId: e.id });
-  for (const a of await prisma().assessment.findMany({ where: { entityId: { in: entityIds } } }))
-    out.set(`assessment:${a.id}`, { version: a.version, deleted: !!a.deletedAt, entityId: a.entityId });
-  for (const r of await prisma().response.findMany({ where: { entityId: { in: entityIds } } }))
-    out.set(`response:${r.id}`, { version: r.version, deleted: !!r.deletedAt, entityId: r.entityId });
-  return out;
-}
-
-function expectMatchesState(changes: readonly Loose[], state: Awaited<ReturnType<typeof expectedState>>) {
-  const records = changes.filter((c) => c.type !== "conflict");
-  const latest = latestByRecord(records);
-  expect([...latest.keys()].sort()).toEqual([...state.keys()].sort());
-  for (const [key, want] of state) {
-    const got = latest.get(key) as Loose;
-    expect({ key, version: got.version, op: got.op }).toEqual({ key, version: want.version, op: want.deleted ? "delete" : "upsert" });
-    if (got.op === "upsert") expect(got.record.version).toBe(want.version);
-  }
-}
 
 describe("the first pull (no cursor)", () => {
   it("returns the current version of everything in scope, each record once, nothing outside it", async () => {
@@ -300,166 +248,8 @@ describe("limit and cursor validation", () => {
   }
 
   it("401 without a token", async () => {
-    const { call } = await import("../fixtures/api");
+    const { call } = await import("../../fixtures/api");
     const { GET } = await import("@/app/api/sync/pull/route");
     expectError(await call(GET, { path: "/api/sync/pull" }), 401, "UNAUTHENTICATED");
-  });
-});
-
-describe("scope changes", () => {
-  it("unassign: the entity leaves scope.entityIds on the next pull, and no delete changes are sent", async () => {
-    const w = await world(2);
-    const [E1, E2] = w.ids;
-    const keep = await seedAssessment(w.assessor.token, E1);
-    const leave = await seedAssessment(w.assessor.token, E2);
-    const first = await pullAll(w.assessor.token);
-    expect([...first.scope].sort()).toEqual([...w.ids].sort());
-
-    await unassignUser({ userId: w.assessor.user.id, entityId: E2 });
-    // Changes in the entity that left must not reach the device; changes in the other one must.
-    await pushOne(C.token, mut.update("assessment", leave.offlineId, 1, { data: { latrines: 4 } }));
-    const createdThere = await seedAssessment(C.token, E2);
-    await pushOne(C.token, mut.remove("assessment", createdThere.offlineId, 1));
-    await pushOne(C.token, mut.update("assessment", keep.offlineId, 1, { data: { latrines: 5 } }));
-
-    const next = await pullAll(w.assessor.token, { cursor: first.cursor });
-    expect(next.scope).toEqual([E1]);
-    expect(next.changes.filter((c) => c.op === "delete")).toEqual([]);
-    expect(keysOf(next.changes)).toEqual([`assessment:${keep.id}`]);
-    // Writes to the entity are refused as well.
-    const w2 = await pushOne(w.assessor.token, mut.update("assessment", leave.offlineId, 2, { data: { latrines: 1 } }));
-    expect(w2).toMatchObject({ status: "rejected", error: { code: "FORBIDDEN" } });
-  });
-
-  it("re-assign: the next pull with the old cursor backfills the entity's older records", async () => {
-    const w = await world(2);
-    const [E1, E2] = w.ids;
-    const old = await seedAssessment(w.assessor.token, E2);
-    await unassignUser({ userId: w.assessor.user.id, entityId: E2 });
-    const whileAway = await pullAll(w.assessor.token);
-    expect(whileAway.scope).toEqual([E1]);
-    expect(keysOf(whileAway.changes)).toEqual([`entity:${E1}`]);
-    // Changed while the assessor was away, before and after the cursor they hold.
-    await pushOne(C.token, mut.update("assessment", old.offlineId, 1, { data: { latrines: 9 } }));
-    const mid = await seedAssessment(C.token, E2);
-    const cursorBefore = (await pullAll(w.assessor.token, { cursor: whileAway.cursor })).cursor;
-    const late = await seedAssessment(C.token, E2);
-
-    await assign(w.assessor, E2);
-    const back = await pullAll(w.assessor.token, { cursor: cursorBefore, limit: 1 });
-    expect([...back.scope].sort()).toEqual([...w.ids].sort());
-    const keys = new Set(keysOf(back.changes));
-    for (const key of [`entity:${E2}`, `assessment:${old.id}`, `assessment:${mid.id}`, `assessment:${late.id}`])
-      expect(keys.has(key), key).toBe(true);
-    expect(latestByRecord(back.changes).get(`assessment:${old.id}`)).toMatchObject({ version: 2, record: { data: { latrines: 9 } } });
-    expectMatchesState(back.changes, await expectedState([E2]));
-    // Then back to normal paging: nothing more.
-    const after = await pullPage(w.assessor.token, { cursor: back.cursor });
-    expect(after.page).toMatchObject({ changes: [], hasMore: false });
-  });
-
-  it("a new assignment backfills an entity whose records all predate the cursor", async () => {
-    const w = await world(1);
-    const fresh = await newEntity();
-    const older = [await seedAssessment(C.token, fresh.id), await seedAssessment(C.token, fresh.id)];
-    const resp = await seedResponse(C.token, { assessmentOfflineId: older[0].offlineId, entityId: fresh.id });
-    const first = await pullAll(w.assessor.token);
-    expect(keysOf(first.changes)).toEqual([`entity:${w.ids[0]}`]);
-
-    await assign(w.assessor, fresh.id);
-    const next = await pullAll(w.assessor.token, { cursor: first.cursor, limit: 2 });
-    expect(keysOf(next.changes).sort()).toEqual(
-      [`entity:${fresh.id}`, `assessment:${older[0].id}`, `assessment:${older[1].id}`, `response:${resp.id}`].sort(),
-    );
-    expectStrictlyIncreasing(await seqsOf(next.changes));
-    expect([...next.scope].sort()).toEqual([w.ids[0], fresh.id].sort());
-  });
-
-  // A record that could change entity would leave stale copies on devices scoped to the old one
-  // (pull filters by the record's entity now). The engine refuses such moves, so nothing leaves a
-  // scope by moving: the device's copy stays correct.
-  it("a record cannot be moved to an entity outside the scope, so no device keeps a stale copy", async () => {
-    const w = await world(1);
-    const elsewhere = await newEntity();
-    const a = await seedAssessment(w.assessor.token, w.ids[0]);
-    const first = await pullAll(w.assessor.token);
-    const moved = await pushOne(C.token, mut.update("assessment", a.offlineId, 1, { entityId: elsewhere.id }));
-    expect(moved).toMatchObject({ status: "rejected", error: { code: "VALIDATION_FAILED" } });
-    const next = await pullAll(w.assessor.token, { cursor: first.cursor });
-    expect(next.scope).toEqual(w.ids);
-    expect(next.changes).toEqual([]);
-  });
-
-  // The cursor once carried the whole scope and outgrew the 1024-character limit at ~18 entities;
-  // it now holds only change numbers (cursor.ts), whatever the scope's size.
-  it("a user assigned to 25 entities can pull again with the cursor the server gave them", async () => {
-    const w = await world(25);
-    const first = await pullAll(w.assessor.token);
-    expect(first.scope.length).toBe(25);
-    const res = await pullPage(w.assessor.token, { cursor: first.cursor });
-    expect(res.status, `the server issued a cursor of ${first.cursor.length} characters: ${JSON.stringify(res.body)}`).toBe(200);
-    expect(res.page.changes).toEqual([]);
-  });
-});
-
-describe("conflicts arrive through pull for the user who submitted them", () => {
-  it("PENDING when submitted, again RESOLVED after a coordinator resolves it, with the new record version", async () => {
-    const w = await world(1);
-    const E1 = w.ids[0];
-    const other = await quickUser(prisma(), "ASSESSOR", "Second Assessor");
-    await assign(other, E1);
-    const a = await seedAssessment(w.assessor.token, E1);
-    await pushOne(w.assessor.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 5 } }));
-    const before = await pullAll(other.token);
-    const m = mut.update("assessment", a.offlineId, 1, { data: { latrines: 7 } });
-    const conflict = await pushOne(other.token, m);
-    expect(conflict.status).toBe("conflict");
-
-    const p1 = await pullAll(other.token, { cursor: before.cursor });
-    expect(p1.changes).toEqual([
-      {
-        type: "conflict",
-        op: "upsert",
-        id: conflict.conflictId,
-        record: {
-          id: conflict.conflictId,
-          type: "assessment",
-          recordId: a.id,
-          recordOfflineId: a.offlineId,
-          status: "PENDING",
-          kind: "UPDATE",
-          conflictingFields: ["data.latrines"],
-          resolution: null,
-          mutationId: m.mutationId,
-        },
-      },
-    ]);
-    // Not the first assessor's conflict: they see nothing of it.
-    expect((await pullAll(w.assessor.token)).changes.some((c) => c.type === "conflict")).toBe(false);
-
-    const resolved = await resolve(C.token, conflict.conflictId, { strategy: "client" });
-    expect(resolved.status).toBe(200);
-    const p2 = await pullAll(other.token, { cursor: p1.cursor });
-    expect(keysOf(p2.changes)).toEqual([`assessment:${a.id}`, `conflict:${conflict.conflictId}`]);
-    expect(p2.changes[0]).toMatchObject({ op: "upsert", version: 3, record: { data: { waterSource: "BOREHOLE", latrines: 7 } } });
-    expect(p2.changes[1].record).toMatchObject({
-      status: "RESOLVED",
-      resolution: { strategy: "client", resolvedBy: { id: C.user.id, name: "Pull Coordinator" }, resultVersion: 3 },
-    });
-  });
-
-  it("policy decisions (AUTO_RESOLVED) arrive too", async () => {
-    const w = await world(1);
-    const a = await seedAssessment(w.assessor.token, w.ids[0]);
-    await pushOne(w.assessor.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 5 } }));
-    const before = await pullAll(w.assessor.token);
-    const merged = await pushOne(w.assessor.token, mut.update("assessment", a.offlineId, 1, { data: { latrines: 6 } }));
-    expect(merged).toMatchObject({ status: "merged", method: "SAME_USER_LAST_WRITE" });
-    const p = await pullAll(w.assessor.token, { cursor: before.cursor });
-    expect(keysOf(p.changes)).toEqual([`assessment:${a.id}`, `conflict:${merged.conflictId}`]);
-    expect(p.changes[1].record).toMatchObject({
-      status: "AUTO_RESOLVED",
-      resolution: { method: "SAME_USER_LAST_WRITE", strategy: null, resultVersion: 3 },
-    });
   });
 });

@@ -3,7 +3,7 @@ import pg from "pg";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { POST as pushRoute } from "@/app/api/sync/push/route";
 import { pushResponseSchema } from "@/lib/protocol";
-import { call } from "../fixtures/api";
+import { call } from "../../fixtures/api";
 import {
   assign,
   type Loose,
@@ -15,8 +15,8 @@ import {
   type Signed,
   seedAssessment,
   type WireMutation,
-} from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+} from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
 // Exactly-once and the never-skipping cursor under real parallel connections (PROTOCOL §3, §4).
 // PGlite runs one connection at a time, so these run only against a Postgres server.

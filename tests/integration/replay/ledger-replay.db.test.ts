@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { unassignUser } from "@/lib/server/admin";
-import { assign, mut, newEntity, pushOne, quickUser, type Signed, seedAssessment } from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+import { assign, mut, newEntity, pushOne, quickUser, type Signed, seedAssessment } from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
 // A resent mutationId is answered about the record its ledger row names, and only to a caller who
 // may see that record now (it used to answer about whatever record the resend named, unchecked).

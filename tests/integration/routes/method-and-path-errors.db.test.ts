@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { call } from "../fixtures/api";
-import { useTestDb } from "../fixtures/test-db";
+import { call } from "../../fixtures/api";
+import { useTestDb } from "../../fixtures/test-db";
 
 /**
  * Every route module under app/api answers every method: the ones it implements with their own
@@ -13,7 +13,7 @@ import { useTestDb } from "../fixtures/test-db";
 useTestDb();
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-const apiDir = path.resolve(__dirname, "../../app/api");
+const apiDir = path.resolve(__dirname, "../../../app/api");
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>

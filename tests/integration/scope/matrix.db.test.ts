@@ -3,7 +3,7 @@ import { POST as verifyAssessmentRoute } from "@/app/api/assessments/[id]/verify
 import { POST as verifyResponseRoute } from "@/app/api/responses/[id]/verify/route";
 import { GET as devicesRoute } from "@/app/api/sync/devices/route";
 import type { Role } from "@/lib/protocol";
-import { call } from "../fixtures/api";
+import { call } from "../../fixtures/api";
 import {
   assign,
   conflictDetail,
@@ -21,8 +21,8 @@ import {
   seedAssessment,
   seedResponse,
   type WireMutation,
-} from "../fixtures/sync";
-import { useTestDb } from "../fixtures/test-db";
+} from "../../fixtures/sync";
+import { useTestDb } from "../../fixtures/test-db";
 
 // Role × route × in/out-of-scope (PROTOCOL §2): who may write what through push, and that pull,
 // the conflict API, devices and verify never cross a user's scope.

@@ -8,7 +8,7 @@ import { planConflictResolution } from "@/lib/domain";
 import type { ConflictDetail } from "@/lib/protocol";
 
 // The ConflictResolver's decisions against the shared merge code: what the screen would send and
-// preview, without a browser. (That the server stores the preview is dashboard.db.test.ts.)
+// preview, without a browser. (That the server stores the preview is tests/integration/dashboard.)
 
 const ids = {
   a: "01a248a6-0000-7000-8000-000000000001",

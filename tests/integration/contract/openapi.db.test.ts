@@ -6,8 +6,11 @@
  * validator with `z.fromJSONSchema`); and it carries no field the document does not name.
  * Structure and route coverage: tests/unit/protocol/openapi.test.ts.
  */
-import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   DELETE as adminAssignmentsDelete,
@@ -30,6 +33,7 @@ import { GET as countsRoute } from "@/app/api/dashboard/counts/route";
 import { GET as entitiesRoute } from "@/app/api/entities/route";
 import { GET as healthRoute } from "@/app/api/health/route";
 import { GET as mediaRoute } from "@/app/api/media/[id]/route";
+import * as tusRoute from "@/app/api/media/uploads/[[...path]]/route";
 import { GET as openapiRoute } from "@/app/api/openapi.json/route";
 import { GET as devicesRoute } from "@/app/api/sync/devices/route";
 import { GET as pullRoute } from "@/app/api/sync/pull/route";
@@ -38,7 +42,9 @@ import { GET as rejectionsRoute } from "@/app/api/sync/rejections/route";
 import { GET as verificationRoute } from "@/app/api/verification/route";
 import { errorBodySchema } from "@/lib/protocol";
 import { buildOpenApiDocument, type HttpMethod, OPERATIONS } from "@/lib/protocol/openapi";
+import { resetEnvForTests } from "@/lib/server/env";
 import { ERROR_STATUS } from "@/lib/server/errors";
+import { resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
 import { type CallOptions, call, makeUser } from "../../fixtures/api";
 import { assign, FULL_WASH, type Loose, mut, newEntity, quickUser, type Signed } from "../../fixtures/sync";
 import { useTestDb } from "../../fixtures/test-db";
@@ -302,24 +308,113 @@ describe("real answers match the served OpenAPI document", () => {
     ).toBe(404);
   });
 
-  it("media: an unknown id is a JSON 404", async () => {
-    expect((await conform("get", "/api/media/{id}", mediaRoute, { token: assessor.token, params: { id: randomUUID() } })).status).toBe(404);
+  describe("media over tus, and reading it back", () => {
+    const mediaDir = mkdtempSync(path.join(os.tmpdir(), "fieldsync-contract-media-"));
+    const UPLOADS = "/api/media/uploads";
+    const UPLOAD = "/api/media/uploads/{uploadId}";
+    const tus = { "tus-resumable": "1.0.0" };
+    const b64 = (v: string) => Buffer.from(v).toString("base64");
+    const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+    let parentOfflineId: string;
+
+    beforeAll(async () => {
+      process.env.MEDIA_DIR = mediaDir;
+      resetEnvForTests();
+      resetMediaUploadsForTests();
+      const create = mut.createAssessment(entityId);
+      await conform("post", "/api/sync/push", pushRoute, { token: assessor.token, body: { deviceId: randomUUID(), mutations: [create] } });
+      parentOfflineId = create.offlineId;
+    });
+    afterAll(() => {
+      resetMediaUploadsForTests();
+      rmSync(mediaDir, { recursive: true, force: true });
+    });
+
+    function metadata(bytes: Buffer, overrides: Record<string, string> = {}) {
+      const m = {
+        offlineId: randomUUID(),
+        parentType: "assessment",
+        parentOfflineId,
+        filename: "latrines.jpg",
+        mimeType: "image/jpeg",
+        sha256: sha256(bytes),
+        ...overrides,
+      };
+      return Object.entries(m)
+        .map(([k, v]) => `${k} ${b64(v)}`)
+        .join(",");
+    }
+    const createUpload = (bytes: Buffer, overrides: Record<string, string> = {}) =>
+      conform("post", UPLOADS, tusRoute.POST, {
+        token: assessor.token,
+        headers: { ...tus, "upload-length": String(bytes.length), "upload-metadata": metadata(bytes, overrides) },
+      });
+    const append = (location: string, offset: number, chunk: Buffer) =>
+      conform("patch", UPLOAD, tusRoute.PATCH, {
+        token: assessor.token,
+        path: location,
+        rawBody: new Uint8Array(chunk),
+        headers: { ...tus, "upload-offset": String(offset), "content-type": "application/offset+octet-stream" },
+      });
+
+    it("OPTIONS, creation, HEAD, two PATCHes, the bytes with ETag and Range, HEAD of the finished upload", async () => {
+      expect((await conform("options", UPLOADS, tusRoute.OPTIONS)).status).toBe(204);
+      const bytes = randomBytes(40_000);
+      const created = await createUpload(bytes);
+      expect(created.status).toBe(201);
+      const location = new URL(created.headers.get("location") ?? "", "http://localhost:3000").pathname;
+      const head = await conform("head", UPLOAD, tusRoute.HEAD, { token: assessor.token, path: location, headers: tus });
+      expect(head.headers.get("upload-offset")).toBe("0");
+      expect((await append(location, 0, bytes.subarray(0, 10_000))).status).toBe(204);
+      const done = await append(location, 10_000, bytes.subarray(10_000));
+      expect(done.status).toBe(204);
+      const mediaId = done.headers.get("x-media-id") ?? "";
+      expect(mediaId).not.toBe("");
+
+      const got = await conform("get", "/api/media/{id}", mediaRoute, { token: assessor.token, params: { id: mediaId } });
+      expect(got.status).toBe(200);
+      expect(got.headers.get("etag")).toBe(`"${sha256(bytes)}"`);
+      const etag = got.headers.get("etag") ?? "";
+      expect(
+        (
+          await conform("get", "/api/media/{id}", mediaRoute, {
+            token: assessor.token,
+            params: { id: mediaId },
+            headers: { "if-none-match": etag },
+          })
+        ).status,
+      ).toBe(304);
+      const ranged = await conform("get", "/api/media/{id}", mediaRoute, {
+        token: assessor.token,
+        params: { id: mediaId },
+        headers: { range: "bytes=0-99" },
+      });
+      expect([200, 206]).toContain(ranged.status); // 206 where the store serves ranges
+      const after = await conform("head", UPLOAD, tusRoute.HEAD, { token: assessor.token, path: location, headers: tus });
+      expect(after.status).toBe(200);
+      expect(after.headers.get("x-media-id")).toBe(mediaId);
+      expect((await conform("get", "/api/media/{id}", mediaRoute, { token: assessor.token, params: { id: randomUUID() } })).status).toBe(
+        404,
+      );
+    });
+
+    it("refusals: a type not allowed (415), bytes that do not match (460), termination of an unfinished upload", async () => {
+      const bytes = randomBytes(1_000);
+      expect((await createUpload(bytes, { mimeType: "text/plain" })).status).toBe(415);
+      expect((await createUpload(bytes, { parentOfflineId: randomUUID() })).status).toBe(404);
+      const wrong = await createUpload(bytes);
+      const wrongAt = new URL(wrong.headers.get("location") ?? "", "http://localhost:3000").pathname;
+      expect((await append(wrongAt, 0, randomBytes(1_000))).status).toBe(460);
+      const unfinished = await createUpload(bytes);
+      const at = new URL(unfinished.headers.get("location") ?? "", "http://localhost:3000").pathname;
+      expect((await conform("delete", UPLOAD, tusRoute.DELETE, { token: assessor.token, path: at, headers: tus })).status).toBe(204);
+    });
   });
 
   it("exercised a success of most operations", () => {
     const successes = new Set([...exercised].filter((e) => /\s2\d\d$/.test(e)).map((e) => e.replace(/\s\d+$/, "")));
     const untested = OPERATIONS.map((op) => `${op.method} ${op.path}`).filter((k) => !successes.has(k));
-    // The tus operations are exercised by the media tests (a tus client against the route); verifying a response like an assessment.
-    expect(untested.sort()).toEqual(
-      [
-        "delete /api/media/uploads/{uploadId}",
-        "get /api/media/{id}",
-        "head /api/media/uploads/{uploadId}",
-        "options /api/media/uploads",
-        "patch /api/media/uploads/{uploadId}",
-        "post /api/media/uploads",
-        "post /api/responses/{id}/verify",
-      ].sort(),
-    );
+    // Verifying a response is the same handler as an assessment's (tests/integration/verification).
+    expect(untested).toEqual(["post /api/responses/{id}/verify"]);
   });
 });

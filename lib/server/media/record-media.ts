@@ -4,7 +4,9 @@ import type { UploadMetadata } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
 import { AppError, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
+import { getEntityById } from "@/lib/server/queries/entities";
 import { countMediaHoldingStorageKey, findMediaByOfflineId, insertMedia, lockMediaKey, lockObjectKey } from "@/lib/server/queries/media";
+import { findRecordByOfflineId, lockRecordKeys, recordKey } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { stampChanges } from "@/lib/server/sync/change-seq";
 import { resolveWritableParent } from "./upload-policy";
@@ -24,6 +26,16 @@ export async function recordVerifiedMedia(
   const db = await getDb();
   return db.$transaction(async (tx) => {
     const { metadata } = params;
+    // The parent's and its entity's record locks first — what a delete or a restore of either
+    // holds until it commits — so the parent is read below as that commit left it: a photo is
+    // never recorded live beside a delete that has just hidden its record's photos. Taken in one
+    // global order with the push's (lockRecordKeys), then media and object locks, as restores do.
+    const parentRow = await findRecordByOfflineId(tx, metadata.parentType, metadata.parentOfflineId);
+    if (parentRow) {
+      const entity = await getEntityById(tx, parentRow.entityId);
+      const keys = [recordKey(metadata.parentType, metadata.parentOfflineId)];
+      await lockRecordKeys(tx, entity ? [...keys, recordKey("entity", entity.offlineId)] : keys);
+    }
     await lockMediaKey(tx, metadata.offlineId);
     await lockObjectKey(tx, params.storageKey);
     const existing = await findMediaByOfflineId(tx, metadata.offlineId);

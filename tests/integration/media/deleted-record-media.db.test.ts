@@ -431,6 +431,26 @@ describe("uploads racing a delete", () => {
   });
 });
 
+describe("an upload finishing while its record is deleted", () => {
+  it("never leaves a live photo of a deleted record: either refused, or recorded first and hidden with it", async () => {
+    for (let round = 0; round < 8; round++) {
+      const parent = await seedAssessment(users.ASSESSOR.token, IN.id);
+      const bytes = randomBytes(50_000);
+      const url = await createUpload(users.ASSESSOR.token, "assessment", parent.offlineId, bytes);
+      expect((await patchUpload(users.ASSESSOR.token, url, bytes.subarray(0, 1))).status).toBe(204);
+      const [last, del] = await Promise.all([
+        patchUpload(users.ASSESSOR.token, url, bytes, 1),
+        pushOne(users.COORDINATOR.token, mut.remove("assessment", parent.offlineId, 1)),
+      ]);
+      expect(del.status).toBe("applied");
+      const rows = await prisma().media.findMany({ where: { parentId: parent.id } });
+      if (last.status === 204) expect(rows.map((r) => r.deletedAt !== null)).toEqual([true]);
+      else expect({ status: last.status, rows: rows.length }).toEqual({ status: 404, rows: 0 });
+      expect(existsSync(objectPath(bytes)), `round ${round}`).toBe(false);
+    }
+  });
+});
+
 describe("bytes left behind by a crash between a delete's commit and their removal", () => {
   it("the sweep removes them, and keeps what a live record or a pending conflict still holds", async () => {
     // applyMutation is the engine without the push route's post-commit step: what a crash leaves.

@@ -22,23 +22,48 @@ export async function countAssessments(sql: Sql): Promise<number> {
   return Number((await sql(`SELECT count(*)::bigint AS n FROM "Assessment"`)).rows[0].n);
 }
 
-/**
- * Adds `count` assessments spread over `entityIds` (round robin), authored by `userId`, cloned from
- * the newest assessment the engine wrote. Returns the seconds it took (load, then VACUUM ANALYZE —
- * a table loaded in bulk gets its statistics and visibility map before it is queried, as
- * autovacuum would give it).
- */
-export async function loadAssessments(sql: Sql, params: { count: number; entityIds: string[]; userId: string; deviceId: string }) {
-  const started = performance.now();
-  const template = (
+export interface Template {
+  type: string;
+  status: string;
+  data: unknown;
+  verificationStatus: string;
+  snapshot: unknown;
+}
+
+/** The newest assessment the engine wrote (not one this module loaded), with its version-1 snapshot. */
+export async function readTemplate(sql: Sql): Promise<Template> {
+  const row = (
     await sql(
-      `SELECT a.id, a."assessmentType"::text AS type, a.status::text AS status, a.data, a."verificationStatus"::text AS vs, v.snapshot
+      `SELECT a."assessmentType"::text AS type, a.status::text AS status, a.data, a."verificationStatus"::text AS vs, v.snapshot
          FROM "Assessment" a JOIN "RecordVersion" v ON v."recordType" = 'assessment' AND v."recordId" = a.id AND v.version = 1
         WHERE a.data ->> 'notes' NOT LIKE 'Loaded row %'
         ORDER BY a."changeSeq" DESC LIMIT 1`,
     )
   ).rows[0];
-  if (!template) throw new Error("pull curve: no engine-written assessment to clone");
+  if (!row) throw new Error("pull curve: no engine-written assessment to clone");
+  return { type: String(row.type), status: String(row.status), data: row.data, verificationStatus: String(row.vs), snapshot: row.snapshot };
+}
+
+/**
+ * Empties the synced record tables (records, history, ledger, rejections, conflicts), so the curve
+ * starts from its first size whatever ran before. Entities, users, assignments and the change
+ * counter stay: every cursor already issued stays valid (the counter only grows).
+ */
+export async function emptyRecordTables(sql: Sql) {
+  await sql(`TRUNCATE "Media", "Response", "Conflict", "Assessment", "RecordVersion", "ProcessedMutation", "RejectedMutation"`);
+}
+
+/**
+ * Adds `count` assessments spread over `entityIds` (round robin), authored by `userId`, cloned from
+ * `template`. Returns the seconds it took (load, then VACUUM ANALYZE — a table loaded in bulk gets
+ * its statistics and visibility map before it is queried, as autovacuum would give it).
+ */
+export async function loadAssessments(
+  sql: Sql,
+  template: Template,
+  params: { count: number; entityIds: string[]; userId: string; deviceId: string },
+) {
+  const started = performance.now();
   for (let done = 0; done < params.count; done += CHUNK) {
     const n = Math.min(CHUNK, params.count - done);
     await sql("BEGIN");
@@ -61,7 +86,7 @@ export async function loadAssessments(sql: Sql, params: { count: number; entityI
                                    "verificationStatus", "lastModifiedById", "changeSeq", "createdAt", "updatedAt")
          SELECT id, offline_id, entity_id, $1::uuid, $2::"AssessmentType", $3::"AssessmentStatus", data, 1,
                 $4::"VerificationStatus", $1::uuid, seq, now(), now() FROM bench_load`,
-        [params.userId, template.type, template.status, template.vs],
+        [params.userId, template.type, template.status, template.verificationStatus],
       );
       await sql(
         `INSERT INTO "RecordVersion" ("recordType", "recordId", "version", "snapshot", "changedById", "mutationId", "createdAt")

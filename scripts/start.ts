@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { closeDb } from "@/lib/server/db/client";
+import { DataDirError } from "@/lib/server/db/pglite-dir";
 import { getEnv } from "@/lib/server/env";
 import { countUsers } from "@/lib/server/queries/users";
 import { DEMO_USERS, seedDemo } from "@/lib/server/seed";
@@ -112,6 +113,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A locked or damaged embedded database: the message says what to do; a stack would bury it.
+  console.error(error instanceof DataDirError ? `Field Sync cannot start: ${error.message}` : error);
   process.exit(1);
 });

@@ -38,6 +38,8 @@ export const MEDIA_LOCK_NAME = "fieldsync-media";
  * under 1.2× the bytes for one extra round trip per 512 KiB.
  */
 export const DEFAULT_CHUNK_SIZE = 512 * 1024;
+/** `lastError.code` of a file whose upload completed on the server without being recorded. */
+export const NOT_RECORDED_CODE = "NOT_RECORDED";
 
 export interface MediaQueueOptions {
   /** The tus endpoint; absolute outside a browser page. */
@@ -495,20 +497,26 @@ export class MediaQueue {
     await this.db.transaction("rw", [this.db.media, this.db.uploadState], async () => {
       const row = (await this.db.media.get(offlineId)) as MediaRow | undefined;
       if (!row) return;
-      if (outcome.kind === "success") {
+      // tus reports success once the server's offset reaches the length, but only an answer naming
+      // the record (X-Media-Id) proves the server verified and recorded the file. A server killed
+      // after the last bytes arrived and before it recorded them answers a later HEAD with
+      // offset = length and no id: the file is not uploaded — keep the bytes, start a new upload.
+      if (outcome.kind === "success" && outcome.mediaId) {
         const { blob, originalBlob, uploadError, attempts, retryAt, lastError, paused, ...rest } = row;
-        const next: MediaRow = { ...rest, id: outcome.mediaId ?? row.id, uploadState: UPLOAD_STATES.UPLOADED, uploadedAt: at };
+        const next: MediaRow = { ...rest, id: outcome.mediaId, uploadState: UPLOAD_STATES.UPLOADED, uploadedAt: at };
         if (row.keepOriginal) Object.assign(next, { blob, originalBlob });
         await this.db.media.put(next);
         await this.db.uploadState.delete(offlineId);
         return;
       }
-      const decision = classifyUploadFailure(outcome.failure);
-      const lastError = { code: decision.code, message: outcome.message, at };
+      const decision =
+        outcome.kind === "failure" ? classifyUploadFailure(outcome.failure) : ({ action: "restart", code: NOT_RECORDED_CODE } as const);
+      const message = outcome.kind === "failure" ? outcome.message : "The server has the bytes but recorded no file; uploading again";
+      const lastError = { code: decision.code, message, at };
       if (decision.action === "failed") {
         await this.db.media.update(offlineId, {
           uploadState: UPLOAD_STATES.FAILED,
-          uploadError: { kind: decision.kind, code: decision.code, status: decision.status, message: outcome.message, at },
+          uploadError: { kind: decision.kind, code: decision.code, status: decision.status, message, at },
           lastError,
         } as Partial<MediaRow>);
         await this.db.uploadState.delete(offlineId);

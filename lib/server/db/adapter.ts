@@ -4,6 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { lockDataDir, openDataDir, prepareDataDir } from "./pglite-dir";
 
 /**
  * One code path, two databases: a Postgres server (DATABASE_URL, through @prisma/adapter-pg) or an
@@ -36,8 +37,22 @@ export async function openAdapter(target: DbTarget, options: { poolSize?: number
     const factory = new PrismaPg(pool);
     return { target, factory, close: () => pool.end() };
   }
-  if (target.dataDir !== "memory://") mkdirSync(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir);
+  let release = () => {};
+  let pglite: PGlite;
+  if (target.dataDir === "memory://") pglite = await PGlite.create(target.dataDir);
+  else {
+    // A data directory on disk: one writer, atomic creation, and a clear refusal of a damaged one
+    // instead of a silently fresh database (pglite-dir.ts).
+    mkdirSync(target.dataDir, { recursive: true });
+    release = lockDataDir(target.dataDir);
+    try {
+      await prepareDataDir(target.dataDir);
+      pglite = await openDataDir(target.dataDir);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
   const factory = new PrismaPGlite(pglite);
   return {
     target,
@@ -45,6 +60,7 @@ export async function openAdapter(target: DbTarget, options: { poolSize?: number
     pglite,
     close: async () => {
       if (!pglite.closed) await pglite.close();
+      release();
     },
   };
 }

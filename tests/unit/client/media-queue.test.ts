@@ -9,7 +9,13 @@ import type { FieldSyncDb } from "@/lib/client/db/field-sync-db";
 import { UPLOAD_STATES } from "@/lib/client/db/types";
 import { captureMedia } from "@/lib/client/media/capture-media";
 import { DexieUrlStorage, mediaFingerprint } from "@/lib/client/media/dexie-url-storage";
-import { DEFAULT_CHUNK_SIZE, MediaQueue, type MediaQueueOptions, type MediaQueueSnapshot } from "@/lib/client/media/media-queue";
+import {
+  DEFAULT_CHUNK_SIZE,
+  MediaQueue,
+  type MediaQueueOptions,
+  type MediaQueueSnapshot,
+  NOT_RECORDED_CODE,
+} from "@/lib/client/media/media-queue";
 import type { MediaRow } from "@/lib/client/media/media-row";
 import { type HttpFixture, startHttpServer } from "../../fixtures/http-server";
 import { freshDb } from "./helpers/test-db";
@@ -24,6 +30,8 @@ import { freshDb } from "./helpers/test-db";
 const TOKEN = "Bearer device-token";
 const dir = mkdtempSync(path.join(os.tmpdir(), "fieldsync-media-queue-"));
 const refusedParents = new Map<string, { status: number; code: string }>();
+/** Completions that fail before the record exists (every byte is stored, nothing recorded). */
+let failFinishes = 0;
 let server: HttpFixture;
 let endpoint: string;
 
@@ -45,6 +53,10 @@ beforeAll(async () => {
       return {};
     },
     async onUploadFinish(_req, upload: TusUpload) {
+      if (failFinishes > 0) {
+        failFinishes--;
+        throw tusRefusal(500, "INTERNAL"); // the server died between the last bytes and the record
+      }
       const bytes = readFileSync(path.join(dir, upload.id));
       if (sha256(bytes) !== upload.metadata?.sha256) throw tusRefusal(460, "CHECKSUM_MISMATCH");
       return { headers: { "X-Media-Id": `media-${upload.metadata?.offlineId}` } };
@@ -68,6 +80,7 @@ beforeEach(async () => {
   server.setLatency(0);
   server.cutConnections({ afterBytes: 0, times: 0 });
   refusedParents.clear();
+  failFinishes = 0;
 });
 
 afterEach(async () => {
@@ -355,6 +368,20 @@ describe("MediaQueue", () => {
     queue.kick();
     await queue.whenIdle();
     expect(await row(media.offlineId)).toMatchObject({ uploadState: UPLOAD_STATES.UPLOADED });
+  });
+
+  it("sends a file again whose bytes all arrived but that the server never recorded (no X-Media-Id), instead of dropping it", async () => {
+    const parent = await addParent("assessment");
+    const { row: media, bytes } = await capture("assessment", parent, 300_000);
+    failFinishes = 1;
+    const queue = newQueue({ retryDelays: [] }); // backoff 0 (random → 0): the retries run in this pass
+    queue.start();
+    await queue.whenIdle();
+    // The retry's HEAD finds the upload at offset = length, which tus calls success; no record was
+    // named, so the file is not taken as uploaded: a new upload sends it again and is recorded.
+    expect(server.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["POST 201", "PATCH 500", "HEAD 200", "POST 201", "PATCH 204"]);
+    expect(await row(media.offlineId)).toMatchObject({ uploadState: UPLOAD_STATES.UPLOADED, id: `media-${media.offlineId}` });
+    expect(server.bodyBytes()).toBe(2 * bytes.length);
   });
 
   it("cancels one file: aborts it, deletes the partial upload on the server, pauses it until retried", async () => {

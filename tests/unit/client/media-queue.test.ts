@@ -9,13 +9,7 @@ import type { FieldSyncDb } from "@/lib/client/db/field-sync-db";
 import { UPLOAD_STATES } from "@/lib/client/db/types";
 import { captureMedia } from "@/lib/client/media/capture-media";
 import { DexieUrlStorage, mediaFingerprint } from "@/lib/client/media/dexie-url-storage";
-import {
-  DEFAULT_CHUNK_SIZE,
-  MediaQueue,
-  type MediaQueueOptions,
-  type MediaQueueSnapshot,
-  NOT_RECORDED_CODE,
-} from "@/lib/client/media/media-queue";
+import { DEFAULT_CHUNK_SIZE, MediaQueue, type MediaQueueOptions, type MediaQueueSnapshot } from "@/lib/client/media/media-queue";
 import type { MediaRow } from "@/lib/client/media/media-row";
 import { type HttpFixture, startHttpServer } from "../../fixtures/http-server";
 import { freshDb } from "./helpers/test-db";

@@ -106,3 +106,13 @@ export function findAssessmentByIdOrOfflineId(tx: Tx, ref: { id?: string | null;
   if (ref.offlineId) return tx.assessment.findUnique({ where: { offlineId: ref.offlineId } });
   return Promise.resolve(null);
 }
+
+/** The live assessments and responses of an entity (what a restored entity re-sends to devices). */
+export async function listLiveRecordIdsOfEntity(tx: Tx, entityId: string): Promise<{ assessments: string[]; responses: string[] }> {
+  const where = { entityId, deletedAt: null };
+  const [assessments, responses] = await Promise.all([
+    tx.assessment.findMany({ where, select: { id: true }, orderBy: { changeSeq: "asc" } }),
+    tx.response.findMany({ where, select: { id: true }, orderBy: { changeSeq: "asc" } }),
+  ]);
+  return { assessments: assessments.map((r) => r.id), responses: responses.map((r) => r.id) };
+}

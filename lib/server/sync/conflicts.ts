@@ -28,7 +28,7 @@ import {
   type UserNames,
 } from "@/lib/server/queries/conflicts";
 import { listMediaOfParents } from "@/lib/server/queries/media";
-import { findRecordById, lockRecordKey, updateRecordRow } from "@/lib/server/queries/records";
+import { findRecordById, listLiveRecordIdsOfEntity, lockRecordKey, updateRecordRow } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { insertRecordVersion } from "@/lib/server/queries/versions";
 import { writeRecordChange } from "./apply-mutation";
@@ -208,14 +208,23 @@ export async function resolveConflict(user: PublicUser, id: string, req: Resolve
       method: req.strategy,
       resolution: { strategy: req.strategy, method: null, resolvedAt, resultVersion: written.changed ? written.row.version : null },
     });
-    const stamps: Parameters<typeof stampChanges>[1] = [...mediaStamps, { table: "Conflict", id }];
-    if (written.changed) stamps.unshift({ table: STAMP_TABLE[type], id: row.id });
-    if (type === "entity" && row.deletedAt && !written.row.deletedAt) {
+    const stamps: Parameters<typeof stampChanges>[1] = [];
+    const restoredEntity = type === "entity" && row.deletedAt !== null && written.row.deletedAt === null;
+    if (restoredEntity) {
       // A restored entity rejoins its assessors' scope: re-stamping its assignments makes their
       // next pull backfill its records, as for a new assignment (their devices dropped them).
       const assignments = await tx.assignment.findMany({ where: { entityId: row.id, active: true }, select: { id: true } });
-      stamps.unshift(...assignments.map((a) => ({ table: "Assignment" as const, id: a.id })));
+      stamps.push(...assignments.map((a) => ({ table: "Assignment" as const, id: a.id })));
     }
+    if (written.changed) stamps.push({ table: STAMP_TABLE[type], id: row.id });
+    if (restoredEntity) {
+      // Coordinators' devices dropped them too (outside `scope.entityIds`) and have no assignment
+      // to backfill through: its records are sent again, unchanged, after the entity.
+      const records = await listLiveRecordIdsOfEntity(tx, row.id);
+      stamps.push(...records.assessments.map((rid) => ({ table: "Assessment" as const, id: rid })));
+      stamps.push(...records.responses.map((rid) => ({ table: "Response" as const, id: rid })));
+    }
+    stamps.push(...mediaStamps, { table: "Conflict", id });
     await stampChanges(tx, stamps);
     const [names, entities] = await Promise.all([conflictUserNames(tx, [updated]), entityNames(tx, [updated.entityId])]);
     return {

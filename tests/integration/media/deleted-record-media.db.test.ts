@@ -375,7 +375,7 @@ describe("restoring a deleted record", () => {
     expect(mediaChanges(delta.changes, photo)).toEqual([]);
   });
 
-  it("a restored entity brings back the photos whose bytes remain, to its assigned devices too", async () => {
+  it("a restored entity brings back the photos whose bytes remain, with their records, to assigned and coordinator devices", async () => {
     const E = await newEntity({ name: "Restored camp" });
     await assign(users.ASSESSOR, E.id);
     const a = await seedAssessment(users.ASSESSOR.token, E.id);
@@ -387,10 +387,14 @@ describe("restoring a deleted record", () => {
     await upload(users.ASSESSOR.token, "assessment", elsewhere.offlineId, shared); // keeps these bytes stored
     const entityOffline = await entityOfflineId(E.id);
     const first = await pullAll(users.ASSESSOR.token);
+    const firstC = await pullAll(users.COORDINATOR.token);
 
     expect((await pushOne(users.COORDINATOR.token, mut.remove("entity", entityOffline, 1))).status).toBe("applied");
     const second = await pullAll(users.ASSESSOR.token, { cursor: first.cursor });
     expect(second.scope).not.toContain(E.id);
+    // A coordinator's device drops E's records too (PROTOCOL §4: outside `scope.entityIds`).
+    const secondC = await pullAll(users.COORDINATOR.token, { cursor: firstC.cursor });
+    expect(secondC.scope).not.toContain(E.id);
     expect([existsSync(objectPath(lost)), existsSync(objectPath(shared))]).toEqual([false, true]);
 
     const c = await pushOne(C2.token, mut.update("entity", entityOffline, 1, { name: "Renamed camp" }));
@@ -399,12 +403,17 @@ describe("restoring a deleted record", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.media).toEqual({ restored: [sharedPhoto], gone: [lostPhoto] });
 
-    const third = await pullAll(users.ASSESSOR.token, { cursor: second.cursor });
-    expect(third.scope).toContain(E.id);
-    const latest = latestByRecord(third.changes);
-    expect(latest.get(`assessment:${a.id}`)).toMatchObject({ op: "upsert" });
-    expect(latest.get(`media:${sharedPhoto}`)).toMatchObject({ op: "upsert" });
-    expect(latest.get(`media:${lostPhoto}`)?.op).not.toBe("upsert");
+    for (const [who, cursor] of [
+      ["ASSESSOR", second.cursor],
+      ["COORDINATOR", secondC.cursor],
+    ] as const) {
+      const third = await pullAll(users[who].token, { cursor });
+      expect(third.scope, who).toContain(E.id);
+      const latest = latestByRecord(third.changes);
+      expect(latest.get(`assessment:${a.id}`), who).toMatchObject({ op: "upsert" });
+      expect(latest.get(`media:${sharedPhoto}`), who).toMatchObject({ op: "upsert" });
+      expect(latest.get(`media:${lostPhoto}`)?.op, who).not.toBe("upsert");
+    }
     expect((await mediaBytes(users.ASSESSOR.token, sharedPhoto)).equals(shared)).toBe(true);
     await expectGoneForEveryone(lostPhoto, sha256(lost));
   });

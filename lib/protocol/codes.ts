@@ -131,6 +131,12 @@ export const ERROR_CODES = {
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   /** 405: the path exists but not with this method (the answer carries `Allow`). */
   METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  /** 409 (tus): a PATCH whose Upload-Offset is not the upload's offset; HEAD tells the right one. */
+  UPLOAD_OFFSET_MISMATCH: "UPLOAD_OFFSET_MISMATCH",
+  /** 410 (tus): the upload expired or was terminated; start a new one. */
+  UPLOAD_GONE: "UPLOAD_GONE",
+  /** 412 (tus): a request without `Tus-Resumable: 1.0.0`. */
+  TUS_VERSION_UNSUPPORTED: "TUS_VERSION_UNSUPPORTED",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 export const ERROR_CODE_VALUES = Object.values(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];

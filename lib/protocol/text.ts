@@ -75,9 +75,15 @@ export function toStorableString(text: string): string {
 export const TOO_DEEP_MARK = "[nested too deeply]";
 
 /**
- * The same JSON value with NUL and lone surrogates replaced by U+FFFD in strings and keys:
- * storable as it was sent, near enough. Non-JSON values become what JSON.stringify makes of
- * them; a `__proto__` key stays a plain key; levels beyond MAX_JSON_DEPTH become TOO_DEEP_MARK.
+ * What a `__proto__` key is renamed to: Prisma writes JSON by copying objects key by key, and
+ * assigning `__proto__` sets a prototype instead, so the key and its value would silently vanish.
+ */
+export const PROTO_KEY_RENAMED = "\uFFFD__proto__";
+
+/**
+ * The same JSON value with NUL and lone surrogates replaced by U+FFFD in strings and keys, and a
+ * `__proto__` key renamed (PROTO_KEY_RENAMED): storable as it was sent, near enough. Non-JSON
+ * values become what JSON.stringify makes of them; levels beyond MAX_JSON_DEPTH become TOO_DEEP_MARK.
  */
 export function toStorableText(value: unknown): unknown {
   return storable(JSON.parse(JSON.stringify(value ?? null, depthCapped()) ?? "null"), 0);
@@ -90,13 +96,7 @@ function storable(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    // defineProperty: assigning `out["__proto__"]` would set the prototype, not a key.
-    Object.defineProperty(out, toStorableString(key), {
-      value: storable(item, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    out[key === "__proto__" ? PROTO_KEY_RENAMED : toStorableString(key)] = storable(item, depth + 1);
   }
   return out;
 }

@@ -39,6 +39,9 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
   CHECKSUM_MISMATCH: 460,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  UPLOAD_OFFSET_MISMATCH: 409,
+  UPLOAD_GONE: 410,
+  TUS_VERSION_UNSUPPORTED: 412,
 };
 
 export function isAppError(error: unknown): error is AppError {

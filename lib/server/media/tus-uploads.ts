@@ -7,7 +7,7 @@ import { getScope } from "@/lib/server/admin";
 import { type AuthContext, assertSameOrigin, authenticate } from "@/lib/server/auth/service";
 import { getDb } from "@/lib/server/db/client";
 import { getEnv } from "@/lib/server/env";
-import { AppError, ERROR_STATUS, errors, isAppError, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import { AppError, ERROR_STATUS, errors, isAppError, SERVER_ERROR_CODES, type ServerErrorCode } from "@/lib/server/errors";
 import { toErrorResponse } from "@/lib/server/http/errors";
 import { getLogger } from "@/lib/server/logger";
 import { findMediaByOfflineId } from "@/lib/server/queries/media";
@@ -289,6 +289,43 @@ function jsonRefusal(error: AppError, tusResponse: Response | null, log: Logger)
   return response;
 }
 
+/** tus's own plain-text refusals by status (the status tus clients act on is kept, but see tusErrorAsJson). */
+const TUS_ERROR_CODES: Partial<Record<number, ServerErrorCode>> = {
+  400: SERVER_ERROR_CODES.VALIDATION_FAILED,
+  // tus answers a missing Upload-Offset or Content-Type with 403: a malformed request, not a refusal of the user.
+  403: SERVER_ERROR_CODES.VALIDATION_FAILED,
+  404: SERVER_ERROR_CODES.NOT_FOUND,
+  409: SERVER_ERROR_CODES.UPLOAD_OFFSET_MISMATCH,
+  410: SERVER_ERROR_CODES.UPLOAD_GONE,
+  412: SERVER_ERROR_CODES.TUS_VERSION_UNSUPPORTED,
+  413: SERVER_ERROR_CODES.PAYLOAD_TOO_LARGE,
+  415: SERVER_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
+  460: SERVER_ERROR_CODES.CHECKSUM_MISMATCH,
+  // An extension this server does not offer (Upload-Concat, Upload-Defer-Length): the request's fault.
+  501: SERVER_ERROR_CODES.VALIDATION_FAILED,
+};
+
+/**
+ * A refusal tus wrote itself (plain text) in the API's error shape, with the tus headers: every
+ * error a client can get is `{error:{code,message}}`. tus's messages are its fixed protocol
+ * texts; anything else it answers 5xx with is logged and answered as a generic 500 (or 503 for
+ * its lock timeout, which a retry cures).
+ */
+async function tusErrorAsJson(tusResponse: Response, log: Logger): Promise<Response> {
+  const text = (await tusResponse.text()).trim();
+  const code = TUS_ERROR_CODES[tusResponse.status];
+  if (code) return jsonRefusal(new AppError(code, text.slice(0, 300) || "The upload request was refused"), tusResponse, log);
+  if (text === ERRORS.ERR_LOCK_TIMEOUT.body.trim())
+    return jsonRefusal(
+      new AppError(SERVER_ERROR_CODES.SERVICE_UNAVAILABLE, "The upload is busy; try again shortly", { retryAfterSeconds: 2 }),
+      tusResponse,
+      log,
+    );
+  const response = toErrorResponse(new Error(`tus answered ${tusResponse.status}: ${text}`), log);
+  response.headers.set("Tus-Resumable", TUS_RESUMABLE);
+  return response;
+}
+
 /** The route handler for every method of /api/media/uploads[/:id]. */
 export async function handleTusRequest(incomingReq: Request): Promise<Response> {
   const req = keepingWhatArrives(incomingReq);
@@ -319,6 +356,8 @@ export async function handleTusRequest(incomingReq: Request): Promise<Response> 
       else if (req.method === "HEAD" && (response.status === 404 || response.status === 410)) {
         response = (await headOfFinished(req, auth)) ?? response;
       }
+      // A HEAD answer has no body to shape.
+      if (response.status >= 400 && !ctx.error && req.method !== "HEAD") response = await tusErrorAsJson(response, log);
     }
   } catch (error) {
     response = isAppError(error) ? jsonRefusal(error, null, log) : toErrorResponse(error, log);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findUnstorableText, MAX_JSON_DEPTH, TOO_DEEP_MARK, toStorableString, toStorableText } from "@/lib/protocol";
+import { findUnstorableText, MAX_JSON_DEPTH, PROTO_KEY_RENAMED, TOO_DEEP_MARK, toStorableString, toStorableText } from "@/lib/protocol";
 
 const HIGH = "\uD83D"; // first half of 💧
 
@@ -34,11 +34,11 @@ describe("toStorableText on hostile shapes", () => {
     expect(findUnstorableText(toStorableText(value))).toBeNull();
   });
 
-  it("keeps a __proto__ key as a key, never as the prototype", () => {
+  it("renames a __proto__ key, which Prisma would drop with its value, and sets no prototype", () => {
     const out = toStorableText(JSON.parse(`{"__proto__":{"polluted":true},"n":1}`)) as Record<string, unknown>;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    expect(Object.hasOwn(out, "__proto__")).toBe(true);
-    expect(JSON.stringify(out)).toBe(`{"__proto__":{"polluted":true},"n":1}`);
+    expect(Object.hasOwn(out, "__proto__")).toBe(false);
+    expect(out).toEqual({ [PROTO_KEY_RENAMED]: { polluted: true }, n: 1 });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -25,12 +25,13 @@
 import "fake-indexeddb/auto";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { type FieldSyncDb, openFieldSyncDb } from "@/lib/client/db/field-sync-db";
 import { UPLOAD_STATES } from "@/lib/client/db/types";
@@ -83,11 +84,19 @@ export interface CrashReport {
   /** Pushes answered 200 (batches), and those the server never answered (cut by a kill). */
   pushes: number;
   pushesCut: number;
+  /** Of the pushes a kill cut off (checked before any retry): committed whole, rolled back whole. */
+  cutCommitted: number;
+  cutRolledBack: number;
   photos: number;
   photoBytes: number;
   /** tus uploads created (POST) — more than `photos` when an upload was restarted — and resumptions (HEAD). */
   uploadsCreated: number;
   uploadResumes: number;
+  /**
+   * Upload working copies left in MEDIA_DIR/uploads once everything was recorded: uploads whose
+   * completion a kill cut off (every byte arrived, no record) and that the device then sent again.
+   */
+  leftoverUploads: number;
   /** Server restarts' time to `ready` (ms, includes opening and migrating the database). */
   restartMs: number[];
   ms: number;
@@ -281,6 +290,18 @@ async function createDatabase(kind: DbKind, postgresUrl?: string): Promise<Crash
   };
 }
 
+/** Runs `fn` on the database opened in this process, without migrating (only while no server runs). */
+async function withDatabase<T>(target: DbTarget, fn: (db: Db) => Promise<T>): Promise<T> {
+  const opened = await openAdapter(target, { poolSize: 2 });
+  const db = createPrisma(opened);
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+    await opened.close();
+  }
+}
+
 /** Opens the database in this process (only while no server runs: PGlite has one writer). */
 async function openDirect(target: DbTarget): Promise<Db> {
   const opened = await openAdapter(target, { poolSize: 4 });
@@ -302,13 +323,61 @@ interface Device {
   close(): Promise<void>;
 }
 
-async function openDevice(name: string, server: ServerProcess, token: string, withMedia: boolean): Promise<Device> {
+/** A push the device sent: its mutations, and whether its answer arrived whole. */
+interface SentPush {
+  device: string;
+  mutationIds: string[];
+  answered: boolean;
+  /** The connection was refused: the server was down, the push never reached one. */
+  refused: boolean;
+  settled: Promise<unknown>;
+}
+
+async function pushBodyText(body: unknown, gzipped: boolean): Promise<string> {
+  const bytes =
+    typeof body === "string"
+      ? Buffer.from(body)
+      : body instanceof Blob
+        ? Buffer.from(await body.arrayBuffer())
+        : Buffer.from((body as Uint8Array).buffer, (body as Uint8Array).byteOffset, (body as Uint8Array).byteLength);
+  return (gzipped ? gunzipSync(bytes) : bytes).toString("utf8");
+}
+
+/** The device's fetch, noting each push it sends (the same request goes out unchanged). */
+function recordingFetch(device: string, pushes: SentPush[]): FetchLike {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (!url.endsWith("/api/sync/push") || init?.method !== "POST") return fetch(input, init);
+    const gzipped = new Headers(init.headers).get("content-encoding") === "gzip";
+    const { mutations } = JSON.parse(await pushBodyText(init.body, gzipped)) as { mutations: { mutationId: string }[] };
+    const sent: SentPush = {
+      device,
+      mutationIds: mutations.map((m) => m.mutationId),
+      answered: false,
+      refused: false,
+      settled: Promise.resolve(),
+    };
+    pushes.push(sent);
+    const answer = (async () => {
+      const res = await fetch(input, init);
+      const text = await res.text(); // answered only once the whole body arrived
+      sent.answered = true;
+      return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+    })();
+    sent.settled = answer.catch((error: Error & { cause?: { code?: string } }) => {
+      sent.refused = error.cause?.code === "ECONNREFUSED";
+    });
+    return answer;
+  }) as FetchLike;
+}
+
+async function openDevice(name: string, server: ServerProcess, token: string, withMedia: boolean, pushes: SentPush[]): Promise<Device> {
   const db = await openFieldSyncDb(`crash-${name}-${randomUUID()}`);
   const clock = new FakeClock(Date.now()); // backoff timers never fire: the driver retries by hand
   const client = new SyncClient({
     db,
     baseUrl: server.url,
-    fetch: fetch as FetchLike,
+    fetch: recordingFetch(name, pushes),
     getToken: () => token,
     appVersion: "1.0.0-crash",
     batchSize: 100,
@@ -426,12 +495,15 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
     }
     await closeDb();
 
+    const pushes: SentPush[] = [];
+    const cutPushes = { committed: 0, rolledBack: 0 };
     server = new ServerProcess({ ...database.env, MEDIA_DIR: mediaDir }, await freePort());
     const restartMs = [await server.start()];
     log(`${kind}: server ready at ${server.url} (${restartMs[0].toFixed(0)} ms)`);
 
-    for (let i = 0; i < deviceCount; i++) devices.push(await openDevice(`assessor${i}`, server, assessors[i].token, i === 1 || i === 2));
-    const watcher = await openDevice("watcher", server, coordinator.token, false);
+    for (let i = 0; i < deviceCount; i++)
+      devices.push(await openDevice(`assessor${i}`, server, assessors[i].token, i === 1 || i === 2, pushes));
+    const watcher = await openDevice("watcher", server, coordinator.token, false, pushes);
     devices.push(watcher);
 
     /** What the devices queued: every mutationId, and per record the version its edits imply. */
@@ -517,6 +589,22 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
       const inFlight = await server.kill();
       killRecords.push({ aim, delayMs, inFlight });
       log(`kill ${cycle}/${kills} (${aim} +${delayMs} ms): unanswered ${inFlight.join(", ") || "none"}`);
+      // Each push the kill cut off (sent to this server, no whole answer) committed whole or not at
+      // all: its mutations are all in the ledger or none is — read before any retry reaches a server.
+      const sentBefore = pushes.splice(0);
+      await Promise.all(sentBefore.map((p) => p.settled));
+      const cutOff = sentBefore.filter((p) => !p.answered && !p.refused && p.mutationIds.length > 0);
+      const inLedger = await withDatabase(database.target, (db) =>
+        Promise.all(cutOff.map((p) => db.processedMutation.count({ where: { mutationId: { in: p.mutationIds } } }))),
+      );
+      cutOff.forEach((p, i) => {
+        if (inLedger[i] !== 0 && inLedger[i] !== p.mutationIds.length)
+          fail(
+            `kill ${cycle} cut a push of ${p.mutationIds.length} mutations from ${p.device}, and ${inLedger[i]} of them are in the ledger`,
+          );
+        if (inLedger[i] === 0) cutPushes.rolledBack++;
+        else cutPushes.committed++;
+      });
       // The devices see a refused connection meanwhile, as when a server is down; then it is back.
       await sleep(int(0, 500));
       const ms = await server.start();
@@ -533,7 +621,7 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
     // Everyone converges; then a device that never synced pulls everything from scratch.
     for (const device of devices) await pump(device, { now: false }, fail);
     for (const device of devices) await pump(device, { now: false }, fail);
-    const fresh = await openDevice("fresh", server, coordinator.token, false);
+    const fresh = await openDevice("fresh", server, coordinator.token, false, pushes);
     devices.push(fresh);
     await pump(fresh, { now: false }, fail);
 
@@ -547,12 +635,15 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
 
     // One more kill, then the database opened directly (for PGlite: recovery once more).
     await server.kill();
-    const pushes = server.seen.filter((l) => l === "< POST /api/sync/push 200").length;
+    const pushesOk = server.seen.filter((l) => l === "< POST /api/sync/push 200").length;
     const pushesStarted = server.seen.filter((l) => l === "> POST /api/sync/push").length;
     const pushesAnswered = server.seen.filter((l) => l.startsWith("< POST /api/sync/push ")).length;
     const uploadsCreated = server.seen.filter((l) => l === "< POST /api/media/uploads 201").length;
     const uploadResumes = server.seen.filter((l) => /^< HEAD \/api\/media\/uploads\/\S+ 200$/.test(l)).length;
     server = null;
+    const leftoverUploads = existsSync(path.join(mediaDir, "uploads"))
+      ? readdirSync(path.join(mediaDir, "uploads")).filter((name) => !name.endsWith(".json")).length
+      : 0;
     prisma = await openDirect(database.target);
     try {
       await verify(prisma, {
@@ -575,12 +666,15 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
       killsMidPush: killRecords.filter((k) => k.inFlight.includes("POST /api/sync/push")).length,
       killsMidUpload: killRecords.filter((k) => k.inFlight.includes("PATCH /api/media/uploads/:id")).length,
       mutations: expectedMutations.size,
-      pushes,
+      pushes: pushesOk,
       pushesCut: pushesStarted - pushesAnswered,
+      cutCommitted: cutPushes.committed,
+      cutRolledBack: cutPushes.rolledBack,
       photos: photos.size,
       photoBytes: [...photos.values()].reduce((sum, p) => sum + p.size, 0),
       uploadsCreated,
       uploadResumes,
+      leftoverUploads,
       restartMs,
       ms: performance.now() - started,
     };
@@ -705,8 +799,11 @@ export function formatReport(r: CrashReport): string {
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   return [
     `${r.kind} seed ${r.seed}: ${r.kills.length} SIGKILLs survived (${r.killsMidPush} with a push unanswered, ${r.killsMidUpload} mid-upload PATCH) + 1 before the final check`,
-    `  ${r.mutations} mutations applied exactly once in ${r.pushes} answered pushes (${r.pushesCut} pushes cut by a kill)`,
+    `  ${r.mutations} mutations applied exactly once in ${r.pushes} answered pushes; ${r.pushesCut} pushes begun on the server and never answered;`,
+    `  ${r.cutCommitted + r.cutRolledBack} pushes sent by devices without a whole answer, each whole or nothing in the ledger right after the kill ` +
+      `(${r.cutCommitted} committed with the answer lost, ${r.cutRolledBack} rolled back or never begun)`,
     `  ${r.photos} photos (${(r.photoBytes / 1e6).toFixed(1)} MB) complete with the right SHA-256; ${r.uploadsCreated} tus uploads created, ${r.uploadResumes} resumptions (HEAD)`,
+    `  ${r.leftoverUploads} upload working copies left in MEDIA_DIR/uploads (completions cut off; removed on expiry)`,
     `  restart to ready: median ${median.toFixed(0)} ms; total ${(r.ms / 1000).toFixed(1)} s`,
   ].join("\n");
 }

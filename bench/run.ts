@@ -587,7 +587,7 @@ console.log("\n=== ratios");
 console.log(
   table([
     ["ratio", "db", "value", "note"],
-    ...ratios.map((r) => [r.name, r.kind, r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(3), r.note]),
+    ...ratios.map((r) => [r.name, r.kind, r.value >= 10 ? r.value.toFixed(1) : r.value < 1 ? `${r.value.toFixed(3)} (${(r.value * 100).toFixed(1)} %)` : r.value.toFixed(2), r.note]),
   ]),
 );
 

@@ -66,6 +66,7 @@ export async function loadAssessments(
   const started = performance.now();
   for (let done = 0; done < params.count; done += CHUNK) {
     const n = Math.min(CHUNK, params.count - done);
+    const at = new Date().toISOString();
     await sql("BEGIN");
     try {
       // The counter row's lock orders this transaction's change numbers like any writer's (change-seq.ts).
@@ -85,23 +86,23 @@ export async function loadAssessments(
         `INSERT INTO "Assessment" ("id", "offlineId", "entityId", "assessorId", "assessmentType", "status", "data", "version",
                                    "verificationStatus", "lastModifiedById", "changeSeq", "createdAt", "updatedAt")
          SELECT id, offline_id, entity_id, $1::uuid, $2::"AssessmentType", $3::"AssessmentStatus", data, 1,
-                $4::"VerificationStatus", $1::uuid, seq, now(), now() FROM bench_load`,
-        [params.userId, template.type, template.status, template.verificationStatus],
+                $4::"VerificationStatus", $1::uuid, seq, $5::timestamptz, $5::timestamptz FROM bench_load`,
+        [params.userId, template.type, template.status, template.verificationStatus, at],
       );
       await sql(
         `INSERT INTO "RecordVersion" ("recordType", "recordId", "version", "snapshot", "changedById", "mutationId", "createdAt")
          SELECT 'assessment', id, 1,
                 $1::jsonb || jsonb_build_object('id', id, 'offlineId', offline_id, 'entityId', entity_id, 'assessorId', $2::uuid,
-                                                'lastModifiedById', $2::uuid, 'data', data),
-                $2::uuid, mutation_id, now() FROM bench_load`,
-        [JSON.stringify(template.snapshot), params.userId],
+                                                'data', data, 'createdAt', $3::text, 'updatedAt', $3::text),
+                $2::uuid, mutation_id, $3::timestamptz FROM bench_load`,
+        [JSON.stringify(template.snapshot), params.userId, at],
       );
       await sql(
         `INSERT INTO "ProcessedMutation" ("mutationId", "userId", "deviceId", "recordType", "offlineId", "recordId", "status", "result", "createdAt")
          SELECT mutation_id, $1::uuid, $2::uuid, 'assessment', offline_id, id, 'applied',
-                jsonb_build_object('mutationId', mutation_id, 'offlineId', offline_id, 'status', 'applied', 'id', id, 'version', 1), now()
+                jsonb_build_object('mutationId', mutation_id, 'offlineId', offline_id, 'status', 'applied', 'id', id, 'version', 1), $3::timestamptz
            FROM bench_load`,
-        [params.userId, params.deviceId],
+        [params.userId, params.deviceId, at],
       );
       await sql(`UPDATE "ChangeCounter" SET "value" = "value" + $1::bigint WHERE "id" = 1`, [n]);
       await sql("COMMIT");

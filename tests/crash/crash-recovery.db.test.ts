@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LOCK_FILE, lockDataDir, prepareDataDir } from "@/lib/server/db/pglite-dir";
-import { formatReport, killAllServers, runCrashRecovery, ServerProcess } from "./crash";
+import { formatReport, freePort, killAllServers, runCrashRecovery, ServerProcess } from "./crash";
 
 /**
  * Issue 11 §3 in CI: a few SIGKILLs of a real server process (tests/crash/server.ts) mid-push,
@@ -39,15 +38,6 @@ describe(`crash recovery on ${kind}`, () => {
     expect(report.pushesCut + report.killsMidUpload + report.cutCommitted + report.cutRolledBack).toBeGreaterThan(0);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe.runIf(kind === "pglite")("the embedded database's data directory", () => {
   const dataDir = path.join(scratch, "pglite");

@@ -28,6 +28,7 @@ import { type Api, httpApi, inProcessApi, login } from "./api";
 import { benchDrain, type DrainResult } from "./drain";
 import { benchFloorPglite, benchFloorPostgres, type FloorResult } from "./floor";
 import { benchDb } from "./lib";
+import { type Busy, startMonitor } from "./monitor";
 import { countAssessments, emptyRecordTables, explainPull, loadAssessments, readTemplate, type Sql, type Template } from "./pull-curve";
 import {
   freshPull,
@@ -104,18 +105,23 @@ function docsFrom(start = 0) {
 // ---- meta ---------------------------------------------------------------------------------------
 
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
-const loadLog: { part: string; kind: Kind; before: number[]; after?: number[] }[] = [];
+const loadLog: { part: string; kind: Kind; before: number[]; after?: number[]; cpu?: Busy }[] = [];
 
 async function part<T>(kind: Kind, name: string, run: () => Promise<T>): Promise<T> {
   const entry: (typeof loadLog)[number] = { part: name, kind, before: load() };
   loadLog.push(entry);
   console.log(`\n[${kind}] ${name} (load average ${entry.before.join(" ")})`);
-  const started = performance.now();
+  const monitor = startMonitor();
   try {
     return await run();
   } finally {
     entry.after = load();
-    console.log(`[${kind}] ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    entry.cpu = monitor.stop();
+    const c = entry.cpu;
+    console.log(
+      `[${kind}] ${name}: ${c.seconds} s; CPU of the machine ${c.machinePct} % busy, the bench's processes ${c.oursPct} %, others ${c.othersPct} %` +
+        (c.othersPct > 15 ? " — BUSY MACHINE: figures not comparable" : ""),
+    );
   }
 }
 
@@ -587,7 +593,12 @@ console.log("\n=== ratios");
 console.log(
   table([
     ["ratio", "db", "value", "note"],
-    ...ratios.map((r) => [r.name, r.kind, r.value >= 10 ? r.value.toFixed(1) : r.value < 1 ? `${r.value.toFixed(3)} (${(r.value * 100).toFixed(1)} %)` : r.value.toFixed(2), r.note]),
+    ...ratios.map((r) => [
+      r.name,
+      r.kind,
+      r.value >= 10 ? r.value.toFixed(1) : r.value < 1 ? `${r.value.toFixed(3)} (${(r.value * 100).toFixed(1)} %)` : r.value.toFixed(2),
+      r.note,
+    ]),
   ]),
 );
 

@@ -109,7 +109,7 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;

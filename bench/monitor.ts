@@ -3,7 +3,9 @@
  * shared, and a figure measured while other work used the cores is not comparable. Samples
  * /proc every 500 ms: the machine's busy CPU time (/proc/stat) and the CPU time of our processes —
  * this one, its descendants (the `npm start` servers) and the Postgres backends serving the bench's
- * databases (process titles naming `fieldsync_bench_`). Percentages are of all cores.
+ * databases (process titles naming `fieldsync_bench_`). Percentages are of all cores. Postgres's
+ * shared background processes (checkpointer, WAL writer, autovacuum) count as others: they serve
+ * every database on the server.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -86,4 +88,19 @@ export function startMonitor(): { stop(): Busy } {
       };
     },
   };
+}
+
+/**
+ * Waits (up to `maxSeconds`) until other processes use less than `maxOthersPct` % of the machine over
+ * a 3-second window; returns the last window's figures.
+ */
+export async function waitIdle(maxSeconds: number, maxOthersPct = 15): Promise<Busy | null> {
+  if (maxSeconds <= 0) return null;
+  const until = performance.now() + maxSeconds * 1000;
+  for (;;) {
+    const m = startMonitor();
+    await new Promise((r) => setTimeout(r, 3000));
+    const busy = m.stop();
+    if (busy.othersPct < maxOthersPct || performance.now() > until) return busy;
+  }
 }

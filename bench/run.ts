@@ -12,6 +12,7 @@ process.env.LOG_LEVEL ??= "silent";
  *   npm run bench -- --only http,pull-curve  some parts (floor, in-process, http, seed-style, two-apps, pull-curve, drain)
  *   npm run bench -- --pull-curve-max 1000000   the pull curve's 1M step (default 100k)
  *   npm run bench -- --peers ../shared/peers/results/x.json   ratios against the peer harness's run
+ *   npm run bench -- --wait-idle 120         before each part, wait up to 120 s for other processes to go quiet
  *
  * Shared 2-core machines are noisy: the meta block records the load average before and after each
  * part; compare figures from one run.
@@ -28,7 +29,7 @@ import { type Api, httpApi, inProcessApi, login } from "./api";
 import { benchDrain, type DrainResult } from "./drain";
 import { benchFloorPglite, benchFloorPostgres, type FloorResult } from "./floor";
 import { benchDb } from "./lib";
-import { type Busy, startMonitor } from "./monitor";
+import { type Busy, startMonitor, waitIdle } from "./monitor";
 import { countAssessments, emptyRecordTables, explainPull, loadAssessments, readTemplate, type Sql, type Template } from "./pull-curve";
 import {
   freshPull,
@@ -60,6 +61,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: DEFAULT_SEED },
     peers: { type: "string" },
     out: { type: "string", default: "bench/results.json" },
+    "wait-idle": { type: "string", default: "0" },
   },
 });
 
@@ -108,6 +110,8 @@ const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
 const loadLog: { part: string; kind: Kind; before: number[]; after?: number[]; cpu?: Busy }[] = [];
 
 async function part<T>(kind: Kind, name: string, run: () => Promise<T>): Promise<T> {
+  const idle = await waitIdle(Number(args["wait-idle"]));
+  if (idle) console.log(`\n(waited for a quiet machine: others now use ${idle.othersPct} %)`);
   const entry: (typeof loadLog)[number] = { part: name, kind, before: load() };
   loadLog.push(entry);
   console.log(`\n[${kind}] ${name} (load average ${entry.before.join(" ")})`);

@@ -67,7 +67,8 @@ export function canonical(value: unknown): string {
   );
 }
 
-const short = (id: string | null | undefined) => (id ?? "∅").slice(0, 8);
+/** The last 8 characters: UUIDv7 ids share their first ones (the time). */
+const short = (id: string | null | undefined) => (id ?? "∅").slice(-8);
 
 export async function checkInvariants(
   sim: Simulation,
@@ -82,7 +83,7 @@ export async function checkInvariants(
   const prisma = await getDb();
   const [ledger, rejections, conflicts, assessments, responses, entities, versions, assignments] = await Promise.all([
     prisma.processedMutation.findMany({ select: { mutationId: true, status: true, userId: true, recordType: true, offlineId: true } }),
-    prisma.rejectedMutation.findMany({ select: { mutationId: true, errorCode: true } }),
+    prisma.rejectedMutation.findMany({ select: { mutationId: true, errorCode: true, errorMessage: true } }),
     prisma.conflict.findMany(),
     prisma.assessment.findMany(),
     prisma.response.findMany({ include: { assessment: { select: { offlineId: true } } } }),
@@ -103,8 +104,15 @@ export async function checkInvariants(
       if (ack.status === "rejected") {
         if (!rejectedIds.has(ack.mutationId))
           fail("ledger", `d${d.index}: ${short(ack.mutationId)} answered rejected is not in the rejection log`);
-        if (row && row.status !== "duplicate")
-          fail("ledger", `d${d.index}: ${short(ack.mutationId)} answered rejected was processed later as ${row.status}`);
+        if (row && row.status !== "duplicate") {
+          const why = rejections.filter((r) => r.mutationId === ack.mutationId).map((r) => `${r.errorCode}: ${r.errorMessage}`);
+          // A resend of a mutation the server had processed, answered "rejected" (e.g. FORBIDDEN after
+          // an unassignment): PROTOCOL §3 says rejected means "not applied", but it was.
+          fail(
+            "answers",
+            `d${d.index}: ${short(ack.mutationId)} (${row.recordType} ${short(row.offlineId)}) is in the ledger as ${row.status}, yet a resend was answered rejected (${why.join("; ")})`,
+          );
+        }
       } else if (!row) fail("ledger", `d${d.index}: ${short(ack.mutationId)} answered ${ack.status} is not in the ledger`);
       else if ((ack.status === "applied" || ack.status === "merged" || ack.status === "conflict") && row.status !== ack.status)
         fail("ledger", `d${d.index}: ${short(ack.mutationId)} answered ${ack.status}, ledger says ${row.status}`);

@@ -54,6 +54,8 @@ export interface SimDevice {
   seqOf: Map<string, number>;
   /** Every push answer this device received: mutationId → status. */
   acks: { mutationId: string; status: string }[];
+  /** Opens the device again on the same database (after a crash), with a new SyncClient. */
+  reopen(): Promise<void>;
 }
 
 export interface SimStats {
@@ -89,6 +91,8 @@ const OP_WEIGHTS = {
   edit: 25,
   delete: 3,
   burst: 10,
+  writeDuringSync: 4,
+  crash: 1.5,
   sync: 18,
   faultySync: 10,
   offline: 3,
@@ -150,7 +154,8 @@ function responseData(r: Prng, full: boolean): Record<string, unknown> {
   return out;
 }
 
-const short = (id: string) => id.slice(0, 8);
+/** The last 8 characters: UUIDv7 ids share their first ones (the time). */
+const short = (id: string) => id.slice(-8);
 
 /** Names device databases and users apart across runs in one process. */
 let runs = 0;
@@ -164,7 +169,10 @@ export class Simulation {
   private admin!: SimUser;
   private coordinator!: SimUser;
   private entityIds: string[] = [];
-  /** `${userId}|${entityId}` → active. */
+  /**
+   * `${userId}|${entityId}` → active, in the order assigned (server ids are random: choices are
+   * made by position, so a seed replays the same choices).
+   */
   private readonly assignments = new Map<string, boolean>();
   private readonly users: SimUser[] = [];
   private faults = 0;
@@ -254,7 +262,7 @@ export class Simulation {
     for (const d of this.devices) {
       if (d.user.role !== "ASSESSOR" || seeded.has(d.user.id)) continue;
       seeded.add(d.user.id);
-      for (const entity of await d.dev.db.entities.toArray()) await this.createAssessment(d, r, -1, entity.id as string);
+      for (const entityId of await this.entitiesOn(d)) await this.createAssessment(d, r, -1, entityId);
       await this.syncUntilIdle(d);
     }
     for (const d of this.devices) await this.syncUntilIdle(d);
@@ -282,8 +290,13 @@ export class Simulation {
       const entry = sim.net.log[at];
       if (entry?.mutationIds) {
         // Still in the outbox (inflight) until the client reads this answer: note each one's seq.
+        // (Not after a crash: the database is closed; the resend after reopening is noted instead.)
         for (const id of entry.mutationIds) {
-          const queued = await sim.dev.db.outbox.where("mutationId").equals(id).first();
+          const queued = await sim.dev.db.outbox
+            .where("mutationId")
+            .equals(id)
+            .first()
+            .catch(() => undefined);
           if (queued) sim.seqOf.set(id, queued.seq);
         }
         if (entry.status === 200 && entry.pushResults) {
@@ -293,13 +306,15 @@ export class Simulation {
       if (error !== undefined) throw error;
       return response as Response;
     };
-    sim.dev = await openDevice({
-      dbName: `sim-${this.config.seed}-${this.runId}-${index}`,
-      token: user.token,
-      fetch: tracked,
-      clock: new FakeClock(clockStart),
-      client: { random: () => jitter.next() },
-    });
+    // Some devices send small batches and pull small pages (paging, batch order, split answers).
+    const tuning = Prng.for(this.config.seed, "tuning", index);
+    const client = { random: () => jitter.next(), batchSize: tuning.pick([100, 100, 5, 2]), pullLimit: tuning.pick([500, 500, 10, 3]) };
+    const clock = new FakeClock(clockStart);
+    const dbName = `sim-${this.config.seed}-${this.runId}-${index}`;
+    sim.reopen = async () => {
+      sim.dev = await openDevice({ dbName, token: user.token, fetch: tracked, clock, client });
+    };
+    await sim.reopen();
     this.devices.push(sim);
   }
 
@@ -423,6 +438,25 @@ export class Simulation {
         d.mode = null;
         return say(`${f.name} → ${state.status}`);
       }
+      case "writeDuringSync": {
+        // The user keeps working while a pass is in flight (edits land between its batches).
+        const pass = d.dev.sync();
+        const done: string[] = [];
+        for (let k = r.int(1, 3); k > 0; k--) done.push(await (r.chance(0.85) ? this.edit(d, r, i) : this.create(d, r, i, "assessment")));
+        const state = await pass;
+        return say(`${done.join(" | ")} → ${state.status}`);
+      }
+      case "crash": {
+        // The app dies after the server processed a push and before the answer was read; it is
+        // opened again on the same database (entries left in flight go back to the queue).
+        this.faults++;
+        d.net.inject("push", { kind: "crash", onCrash: () => d.dev.kill() });
+        const state = await d.dev.sync();
+        d.net.clear();
+        const crashed = d.dev.db.isOpen() ? "no push to crash in" : "crashed";
+        if (!d.dev.db.isOpen()) await d.reopen();
+        return say(`${crashed} (${state.status})`);
+      }
       case "offline":
         d.net.offline = true;
         return say("");
@@ -447,12 +481,12 @@ export class Simulation {
         const want = kind !== "reassign";
         const candidates = [...this.assignments.entries()].filter(([, active]) => active === want).map(([key]) => key);
         if (candidates.length === 0) return say("(skipped: none)");
-        const key = r.pick(candidates.sort());
+        const key = r.pick(candidates);
         const [userId, entityId] = key.split("|");
         const res = await this.api(this.admin, kind === "reassign" ? "POST" : "DELETE", "/api/admin/assignments", { userId, entityId });
         if (res.status >= 300) throw new Error(`${kind} answered ${res.status}: ${JSON.stringify(res.body)}`);
         this.assignments.set(key, !want);
-        return say(`user ${short(userId)} entity ${short(entityId)}`);
+        return say(`user u${this.users.findIndex((u) => u.id === userId)} entity e${this.entityIds.indexOf(entityId)}`);
       }
       case "resolve": {
         const resolved = await this.resolveSome(r, 1);
@@ -511,13 +545,20 @@ export class Simulation {
     return `delete ${type} ${short(row.offlineId)}`;
   }
 
+  /** The entities a device holds, in the order they were created (by their names). */
+  private async entitiesOn(d: SimDevice): Promise<string[]> {
+    const rows = await d.dev.db.entities.toArray();
+    const index = (name: unknown) => Number(String(name).replace(/\D+/g, ""));
+    return rows.sort((a, b) => index(a.name) - index(b.name)).map((e) => e.id as string);
+  }
+
   private create(d: SimDevice, r: Prng, step: number, type: RecordType): Promise<string> {
     const writable = this.canWrite(d, type) ? type : type === "assessment" ? "response" : "assessment";
     return writable === "response" ? this.createResponse(d, r, step) : this.createAssessment(d, r, step);
   }
 
   private async createAssessment(d: SimDevice, r: Prng, step: number, entityId?: string): Promise<string> {
-    const entities = (await d.dev.db.entities.toArray()).map((e) => e.id as string).sort();
+    const entities = await this.entitiesOn(d);
     if (entities.length === 0) return "(skipped: no entity)";
     const entity = entityId ?? r.pick(entities);
     const assessmentType = r.chance(0.7) ? "WASH" : "HEALTH";
@@ -579,10 +620,12 @@ export class Simulation {
    * moved) is left for the next round.
    */
   private async resolveSome(r: Prng, max: number): Promise<string[]> {
-    type Summary = { id: string; conflictingFields: string[] };
+    type Summary = { id: string; recordOfflineId: string; detectedAt: string; conflictingFields: string[] };
     const list = await this.api<{ conflicts: Summary[] }>(this.coordinator, "GET", "/api/conflicts?status=PENDING");
     if (list.status !== 200) throw new Error(`conflict list answered ${list.status}`);
-    const pending = [...list.body.conflicts].sort((a, b) => a.id.localeCompare(b.id));
+    // Ordered by what the simulation chose (the record's offlineId), not by random server ids.
+    const order = (c: Summary) => `${c.recordOfflineId}|${c.detectedAt}|${c.id}`;
+    const pending = [...list.body.conflicts].sort((a, b) => order(a).localeCompare(order(b)));
     const done: string[] = [];
     for (let k = 0; k < max && pending.length > 0; k++) {
       const c = pending.splice(r.int(0, pending.length - 1), 1)[0];

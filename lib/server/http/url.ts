@@ -25,3 +25,21 @@ export function malformedPathResponse(): Response {
   };
   return Response.json(body, { status: 400, headers: { "cache-control": "no-store" } });
 }
+
+/**
+ * Files served from `public/` (the service worker and the icons; keep in step with that folder,
+ * a unit test checks it). Next answers any method but GET and HEAD on one with a plain-text 500.
+ */
+const PUBLIC_FILE = /^\/(?:sw\.js(?:\.map)?|icons\/[^/]+)$/;
+
+/** A 405 for a write to a public file, or null when the request may go on. */
+export function publicFileMethodRefusal(method: string, url: string): Response | null {
+  if (method === "GET" || method === "HEAD" || !PUBLIC_FILE.test(new URL(url).pathname)) return null;
+  const body: ErrorBody = { error: { code: "METHOD_NOT_ALLOWED", message: `${method} is not allowed here; use GET` } };
+  return Response.json(body, { status: 405, headers: { allow: "GET, HEAD", "cache-control": "no-store" } });
+}
+
+/** Whether a path names a file in `public/` (exported for the test that keeps PUBLIC_FILE in step). */
+export function isPublicFilePath(pathname: string): boolean {
+  return PUBLIC_FILE.test(pathname);
+}

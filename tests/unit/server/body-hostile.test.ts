@@ -1,9 +1,11 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { MAX_JSON_DEPTH } from "@/lib/protocol";
 import { isAppError } from "@/lib/server/errors";
 import { jsonNestsDeeperThan, parseQuery, readJson, readJsonValue } from "@/lib/server/http/body";
-import { hasMalformedPathEscape, malformedPathResponse } from "@/lib/server/http/url";
+import { hasMalformedPathEscape, isPublicFilePath, malformedPathResponse, publicFileMethodRefusal } from "@/lib/server/http/url";
 
 function request(body: string) {
   return new Request("http://localhost/api/x", { method: "POST", body, headers: { "content-type": "application/json" } });
@@ -93,5 +95,28 @@ describe("hasMalformedPathEscape", () => {
     const res = malformedPathResponse();
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { code: "VALIDATION_FAILED", message: expect.stringMatching(/not valid UTF-8/) } });
+  });
+});
+
+describe("writes to public files", () => {
+  const publicDir = path.resolve(__dirname, "../../../public");
+  const files = (readdirSync(publicDir, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => `/${path.relative(publicDir, path.join(d.parentPath, d.name)).split(path.sep).join("/")}`);
+
+  it("knows every file in public/", () => {
+    expect(files).toContain("/icons/icon-192.png");
+    for (const file of files) expect(isPublicFilePath(file), file).toBe(true);
+    expect(isPublicFilePath("/api/sync/push")).toBe(false);
+    expect(isPublicFilePath("/icons")).toBe(false);
+  });
+
+  it("answers a write with a JSON 405 and lets reads and other paths through", async () => {
+    const refused = publicFileMethodRefusal("POST", "http://localhost/sw.js");
+    expect(refused?.status).toBe(405);
+    expect(refused?.headers.get("allow")).toBe("GET, HEAD");
+    expect(await refused?.json()).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: "POST is not allowed here; use GET" } });
+    expect(publicFileMethodRefusal("GET", "http://localhost/sw.js")).toBeNull();
+    expect(publicFileMethodRefusal("POST", "http://localhost/api/sync/push")).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ import { formatReport, freePort, killAllServers, runCrashRecovery, ServerProcess
  */
 
 const kind = process.env.DATABASE_URL ? "postgres" : "pglite";
-const kills = Number(process.env.CRASH_KILLS ?? 4);
+const kills = Number(process.env.CRASH_KILLS ?? 5);
 const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 1e9));
 const scratch = mkdtempSync(path.join(os.tmpdir(), "fieldsync-crash-guard-"));
 

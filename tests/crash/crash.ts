@@ -4,7 +4,7 @@
  * SIGKILL while real devices push to it — mid-batch, mid-upload, or at a random moment — then
  * restarted on the same database and media directory, and the devices' own retries carry on.
  *
- *   npm run test:crash -- --kills 10 --seed 7 [--db postgres|pglite|both] [--devices 3] [--aim push|upload|finish|random]
+ *   npm run test:crash -- --kills 10 --seed 7 [--db postgres|pglite|both] [--devices 3] [--aim push|upload|finish|answer|random]
  *
  * Devices are the real client: Dexie on fake-indexeddb, the SyncClient (push batches of up to 100,
  * pull) and the MediaQueue (tus-js-client, 512 KiB PATCHes) over fetch. Each kill cycle queues
@@ -67,7 +67,7 @@ export interface CrashOptions {
 
 export interface KillRecord {
   /** What the kill was aimed at: a push, an upload's PATCH, the last PATCH of a file (its completion), or any moment. */
-  aim: "push" | "upload" | "finish" | "random";
+  aim: "push" | "upload" | "finish" | "answer" | "random";
   delayMs: number;
   /** Requests the server had not answered when it died. */
   inFlight: string[];
@@ -108,6 +108,8 @@ const SERVER = path.join(ROOT, "tests/crash/server.ts");
 // and a SIGKILL of the CLI would leave that child (the actual server) running.
 const TSX_LOADER = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 const CHUNK = 512 * 1024;
+/** How long the server holds each push's answer after committing (a slow link; see server.ts). */
+const HOLD_PUSH_MS = 200;
 
 // ---- seeded randomness -------------------------------------------------------------------------
 
@@ -497,7 +499,7 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
 
     const pushes: SentPush[] = [];
     const cutPushes = { committed: 0, rolledBack: 0 };
-    server = new ServerProcess({ ...database.env, MEDIA_DIR: mediaDir }, await freePort());
+    server = new ServerProcess({ ...database.env, MEDIA_DIR: mediaDir, CRASH_HOLD_PUSH_MS: String(HOLD_PUSH_MS) }, await freePort());
     const restartMs = [await server.start()];
     log(`${kind}: server ready at ${server.url} (${restartMs[0].toFixed(0)} ms)`);
 
@@ -568,8 +570,8 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
         }
       })();
       const pumping = [sending, watching];
-      const aims = ["push", "upload", "finish", "random"] as const;
-      // The first three kills take one aim each, so even a short run kills mid-push and mid-upload.
+      const aims = ["push", "upload", "finish", "answer", "random"] as const;
+      // The first kills take one aim each, so even a short run covers every kind of moment.
       const aim = options.aim ?? (cycle <= aims.length ? aims[cycle - 1] : aims[int(0, aims.length - 1)]);
       let delayMs = 0;
       if (aim === "push") {
@@ -584,6 +586,11 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
         const target = server;
         await target.waitForLine((line) => line.startsWith("> PATCH /api/media/uploads/") && target.patchesOf(line) === 3, 30_000);
         delayMs = int(0, 200);
+      } else if (aim === "answer") {
+        // A push committed and its answer is on its way (held HOLD_PUSH_MS by the server): the
+        // device never hears of it and must learn it from the ledger when it resends.
+        await server.waitForLine((line) => line === "= POST /api/sync/push 200", 20_000);
+        delayMs = int(0, HOLD_PUSH_MS - 50);
       } else delayMs = int(0, 2500);
       await sleep(delayMs);
       const inFlight = await server.kill();

@@ -9,6 +9,9 @@
  * It tells its parent what it is doing on stdout, one line each, so a kill can be aimed:
  *   `ready <url>` · `> <METHOD> <path>` when a request arrives · `< <METHOD> <path> <status>` when
  *   answered · `refused <message>` when the database cannot be opened (exit 3).
+ * With CRASH_HOLD_PUSH_MS, a push's answer is held that long after the handler returned (its
+ * transaction committed), announced by `= POST /api/sync/push <status>`: the answer still on its
+ * way over a slow link, so a kill can land between the commit and the device hearing of it.
  * It never shuts down by itself; SIGKILL is the point (SIGTERM closes the database first).
  */
 import * as mediaRoute from "@/app/api/media/[id]/route";
@@ -23,6 +26,7 @@ import { routeTable, startHttpServer } from "@/tests/fixtures/http-server";
 const port = Number(process.env.CRASH_PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error("CRASH_PORT must name the port to listen on");
 
+const holdPushMs = Number(process.env.CRASH_HOLD_PUSH_MS ?? 0);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 try {
@@ -48,6 +52,10 @@ const server = await startHttpServer(
     const what = `${req.method} ${new URL(req.url).pathname}`;
     say(`> ${what}`);
     const res = await routes(req);
+    if (holdPushMs > 0 && what === "POST /api/sync/push") {
+      say(`= ${what} ${res.status}`);
+      await new Promise((resolve) => setTimeout(resolve, holdPushMs));
+    }
     say(`< ${what} ${res.status}`);
     return res;
   },

@@ -470,7 +470,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
         headers: { Location: "The upload's URL (`/api/media/uploads/{uploadId}`).", "Upload-Offset": "Bytes received so far." },
       },
     },
-    errors: ["NOT_FOUND", "ALREADY_EXISTS", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "CHECKSUM_MISMATCH"],
+    errors: ["NOT_FOUND", "ALREADY_EXISTS", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "CHECKSUM_MISMATCH", "TUS_VERSION_UNSUPPORTED"],
   },
   {
     method: "head",
@@ -480,7 +480,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "The offset to resume from",
     description:
       "For an upload that already completed (its record exists and the caller may see it), `Upload-Offset` = `Upload-Length` and `X-Media-Id`. " +
-      "Another user's upload is 403. An unknown or expired upload is 404/410 from tus itself (no JSON body).",
+      "Another user's upload is 403; an unknown one 404, an expired one 410 (a HEAD answer has no body: the codes are listed for the status).",
     access: "signed-in",
     pathParams: { uploadId: "The id from `Location`: `<offlineId>_<random>`." },
     requestHeaders: TUS_HEADERS,
@@ -494,7 +494,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
         },
       },
     },
-    errors: ["FORBIDDEN"],
+    errors: ["FORBIDDEN", "NOT_FOUND", "UPLOAD_GONE", "TUS_VERSION_UNSUPPORTED"],
   },
   {
     method: "patch",
@@ -505,13 +505,16 @@ export const OPERATIONS: readonly OperationSpec[] = [
     description:
       "A dropped connection keeps what arrived; HEAD tells where to resume. On completion a size or SHA-256 mismatch discards the upload " +
       "(460 CHECKSUM_MISMATCH, no record); a match creates the media record (idempotent on offlineId) and answers `X-Media-Id`. " +
-      "The parent is checked again at completion (deleted → 404, out of scope → 403, another file under the offlineId → 409). " +
-      "tus's own protocol errors (404/410 unknown or expired upload, 409 wrong `Upload-Offset`, 412 missing `Tus-Resumable`) have plain-text bodies.",
+      "The parent is checked again at completion (deleted → 404, out of scope → 403, another file under the offlineId → 409 ALREADY_EXISTS). " +
+      "A wrong `Upload-Offset` is 409 UPLOAD_OFFSET_MISMATCH (HEAD tells the right one); an expired or terminated upload 410 UPLOAD_GONE.",
     access: "signed-in",
     pathParams: { uploadId: "The id from `Location`." },
     requestHeaders: {
       ...TUS_HEADERS,
-      "Upload-Offset": { description: "Where these bytes start; must equal the server's offset (else 409, tus).", required: true },
+      "Upload-Offset": {
+        description: "Where these bytes start; must equal the server's offset (else 409 UPLOAD_OFFSET_MISMATCH).",
+        required: true,
+      },
     },
     body: { content: "application/offset+octet-stream", description: "The next bytes of the file (any other Content-Type is 415)." },
     responses: {
@@ -520,7 +523,16 @@ export const OPERATIONS: readonly OperationSpec[] = [
         headers: { "Upload-Offset": "The new offset.", "X-Media-Id": "The media record's id, on completion." },
       },
     },
-    errors: ["NOT_FOUND", "ALREADY_EXISTS", "UNSUPPORTED_MEDIA_TYPE", "CHECKSUM_MISMATCH", "PAYLOAD_TOO_LARGE"],
+    errors: [
+      "NOT_FOUND",
+      "ALREADY_EXISTS",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "CHECKSUM_MISMATCH",
+      "PAYLOAD_TOO_LARGE",
+      "UPLOAD_OFFSET_MISMATCH",
+      "UPLOAD_GONE",
+      "TUS_VERSION_UNSUPPORTED",
+    ],
   },
   {
     method: "delete",
@@ -528,12 +540,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
     operationId: "tusTerminate",
     tag: "media",
     summary: "tus termination: discard an unfinished upload",
-    description: "Another user's upload is 403; an unknown one is 404 from tus itself (plain text).",
+    description: "Another user's upload is 403; an unknown one 404; one already expired or terminated 410.",
     access: "signed-in",
     pathParams: { uploadId: "The id from `Location`." },
     requestHeaders: TUS_HEADERS,
     responses: { 204: { description: "Discarded." } },
-    errors: [],
+    errors: ["NOT_FOUND", "UPLOAD_GONE", "TUS_VERSION_UNSUPPORTED"],
   },
   {
     method: "get",
@@ -736,7 +748,8 @@ function errorResponses(op: OperationSpec, errorStatus: Readonly<Record<ErrorCod
       description: codes.join(", "),
       "x-error-codes": codes,
       ...(Object.keys(headers).length > 0 ? { headers: headerObjects(headers) } : {}),
-      content: { "application/json": { schema: { $ref: ERROR_REF } } },
+      // A HEAD answer has no body: its error answers name their codes only.
+      ...(op.method === "head" ? {} : { content: { "application/json": { schema: { $ref: ERROR_REF } } } }),
     };
   }
   return out;

@@ -24,7 +24,7 @@ import {
   queryString,
   rawBodies,
 } from "./arbitraries";
-import { changedTables, type Snapshot, snapshot } from "./db-snapshot";
+import { changedTables, fingerprint, installWriteCounters, type WriteCounts, writeCounts, writtenTables } from "./db-snapshot";
 
 /**
  * Hostile input against every route family (issue 11 §1), through the app's real route handlers
@@ -34,9 +34,10 @@ import { changedTables, type Snapshot, snapshot } from "./db-snapshot";
  * - never a 5xx;
  * - every error (non-2xx) body is `{error:{code,message,issues?}}` with a known code and nothing
  *   that looks like a stack frame or a file path;
- * - the database changed only where a request the server accepted may write (a fingerprint of
- *   every table before and after, db-snapshot.ts): a refused request writes nothing, except the
- *   failed-login log; a push answered 200 logs exactly one row per rejected mutation, and a
+ * - the database changed only where a request the server accepted may write (row-level write
+ *   counters on every table read before and after each request, and a fingerprint of every table's
+ *   contents around each family to show the counters miss nothing — db-snapshot.ts): a refused
+ *   request writes nothing, except the failed-login log; a push answered 200 logs exactly one row per rejected mutation, and a
  *   mutation refused for its shape is logged as toStorableText of what was sent.
  *
  * FUZZ_RUNS (default 150) sets the cases per route family; FUZZ_SEED replays a run — the seed is
@@ -79,6 +80,7 @@ beforeAll(async () => {
   resetEnvForTests();
   resetMediaUploadsForTests();
   const prisma = db.current.prisma;
+  await installWriteCounters(prisma);
   const admin = await makeUser(prisma, "ADMIN");
   const coordinator = await makeUser(prisma, "COORDINATOR");
   const assessor = await makeUser(prisma, "ASSESSOR");
@@ -217,24 +219,24 @@ type Writes = (r: HostileRequest, status: number) => readonly string[];
 const RECORD_TABLES = ["Entity", "Assessment", "Response", "Media", "RecordVersion", "ChangeCounter"];
 const NONE: Writes = () => [];
 
-let current: Snapshot | null = null;
+let current: WriteCounts | null = null;
 
 /** Sends one request and checks the answer and what it wrote; returns the answer for more checks. */
-async function probe(r: HostileRequest, writes: Writes): Promise<{ sent: Sent; changed: Map<string, number> }> {
+async function probe(r: HostileRequest, writes: Writes): Promise<{ sent: Sent; written: Map<string, number> }> {
   const prisma = db.current.prisma;
-  const before = current ?? (await snapshot(prisma));
-  current = null; // if the request throws, the next probe takes a fresh snapshot
+  const before = current ?? (await writeCounts(prisma));
+  current = null; // if the request throws, the next probe reads the counters afresh
   const sent = await sendHostile(r);
-  const after = await snapshot(prisma);
+  const after = await writeCounts(prisma);
   current = after;
-  const changed = changedTables(before, after);
+  const written = writtenTables(before, after);
   const allowed = new Set(sent.status < 300 ? writes(r, sent.status) : r.target.startsWith("/api/auth/login") ? ["LoginFailure"] : []);
-  const unexpected = [...changed.keys()].filter((t) => !allowed.has(t));
+  const unexpected = [...written.keys()].filter((t) => !allowed.has(t));
   if (unexpected.length > 0)
     throw new Error(
       `${sent.status} wrote to ${unexpected.join(", ")} (allowed: ${[...allowed].join(", ") || "none"}) for ${describeRequest(r)}`,
     );
-  return { sent, changed };
+  return { sent, written };
 }
 
 /** Extra checks around one request: `send` probes it and returns the answer. */
@@ -242,12 +244,14 @@ type Around = (r: HostileRequest, send: () => Promise<Sent>) => Promise<void>;
 
 function runFamily(name: string, requests: fc.Arbitrary<HostileRequest>, writes: Writes, around?: Around) {
   it(`${name}: never a 5xx, errors in shape, only valid writes (${RUNS} cases)`, { timeout: Math.max(600_000, RUNS * 1000) }, async () => {
+    const prisma = db.current.prisma;
     const statuses = new Map<number, number>();
     const send = async (r: HostileRequest) => {
       const { sent } = await probe(r, writes);
       statuses.set(sent.status, (statuses.get(sent.status) ?? 0) + 1);
       return sent;
     };
+    const [countsBefore, contentsBefore] = [await writeCounts(prisma), await fingerprint(prisma)];
     await fc.assert(
       fc.asyncProperty(requests, async (r) => {
         if (around) await around(r, () => send(r));
@@ -255,7 +259,16 @@ function runFamily(name: string, requests: fc.Arbitrary<HostileRequest>, writes:
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
-    console.log(`hostile-input ${name}: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
+    // The counters saw every change: a table whose contents changed had its counter move.
+    const written = writtenTables(countsBefore, await writeCounts(prisma));
+    const changed = changedTables(contentsBefore, await fingerprint(prisma));
+    expect(
+      changed.filter((t) => !written.has(t)),
+      "tables changed without a counted write",
+    ).toEqual([]);
+    console.log(
+      `hostile-input ${name}: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([x], [y]) => x - y)))}; rows written ${JSON.stringify(Object.fromEntries(written))}`,
+    );
   });
 }
 
@@ -662,6 +675,7 @@ describe("hostile input never breaks the server", () => {
             "upload-offset": headerValue,
             "upload-metadata": metadata,
             "upload-defer-length": fc.constantFrom("1", "0"),
+            "upload-concat": fc.constantFrom("partial", "final;/api/media/uploads/x /api/media/uploads/y", "bogus"),
             "content-type": fc.constantFrom("application/offset+octet-stream", "application/json", "text/plain"),
             "x-http-method-override": fc.constantFrom("DELETE", "PATCH", "GET"),
           },

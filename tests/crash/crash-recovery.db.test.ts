@@ -77,6 +77,26 @@ describe.runIf(kind === "pglite")("the embedded database's data directory", () =
     expect(listing()).toEqual(before.filter((name) => name !== "PG_VERSION"));
   });
 
+  it("takes a lock over only when its holder is gone: a live pid, another host, a reused pid", () => {
+    const dir = path.join(scratch, "locks");
+    mkdirSync(dir, { recursive: true });
+    const lockFile = path.join(dir, LOCK_FILE);
+    const writeLock = (lock: object) => writeFileSync(lockFile, JSON.stringify({ startedAt: "2026-12-06T00:00:00.000Z", ...lock }));
+    // The parent process (vitest's) runs: its lock stands.
+    writeLock({ pid: process.ppid, host: os.hostname() });
+    expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by process ${process.ppid}`));
+    // Another machine's lock (a shared volume) is not ours to judge.
+    writeLock({ pid: 1, host: "another-host" });
+    expect(() => lockDataDir(dir)).toThrow(/locked by process 1 on host another-host/);
+    // The same pid, but a process started at another time: the holder is gone, the pid reused.
+    writeLock({ pid: process.ppid, host: os.hostname(), procStart: "1" });
+    lockDataDir(dir)();
+    // A lock file cut short by a kill while it was written.
+    writeFileSync(lockFile, '{"pid":');
+    lockDataDir(dir)();
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
   it("redoes a first start that a kill interrupted, and refuses a second opener in the same process", { timeout: 120_000 }, async () => {
     const dir = path.join(scratch, "interrupted");
     // What a kill during the first start leaves: the scratch folder and part of the files moved in.

@@ -70,6 +70,17 @@ export function canonical(value: unknown): string {
 /** The last 8 characters: UUIDv7 ids share their first ones (the time). */
 const short = (id: string | null | undefined) => (id ?? "∅").slice(-8);
 
+/** How a device sent one mutation: every request that carried it, its fault and the answer. */
+function sends(d: SimDevice, mutationId: string): string {
+  const tries = d.net.log.filter((e) => e.mutationIds?.includes(mutationId));
+  return `sent ${tries.length}×: ${tries
+    .map((e) => {
+      const i = e.mutationIds?.indexOf(mutationId) ?? -1;
+      return `request ${e.call} ${e.fault ?? "ok"} → ${e.status ?? "no answer"}${e.pushResults ? ` ${e.pushResults[i]}` : ""}`;
+    })
+    .join(", ")}`;
+}
+
 export async function checkInvariants(
   sim: Simulation,
 ): Promise<{ failures: Failure[]; server: ServerCounts; fates: Record<Fate, number> }> {
@@ -110,7 +121,7 @@ export async function checkInvariants(
           // an unassignment): PROTOCOL §3 says rejected means "not applied", but it was.
           fail(
             "answers",
-            `d${d.index}: ${short(ack.mutationId)} (${row.recordType} ${short(row.offlineId)}) is in the ledger as ${row.status}, yet a resend was answered rejected (${why.join("; ")})`,
+            `d${d.index}: ${short(ack.mutationId)} (${row.recordType} ${short(row.offlineId)}) is in the ledger as ${row.status}, yet a resend was answered rejected (${why.join("; ")}); ${sends(d, ack.mutationId)}`,
           );
         }
       } else if (!row) fail("ledger", `d${d.index}: ${short(ack.mutationId)} answered ${ack.status} is not in the ledger`);

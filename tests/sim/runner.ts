@@ -178,7 +178,8 @@ export function formatResult(summary: RunSummary): string {
   if (summary.failed.length === 0) lines.push("all invariants held");
   for (const f of summary.failed) {
     lines.push(``, `FAILED seed ${f.result.config.seed}: ${f.reproFailures[0]?.invariant} — ${f.reproFailures[0]?.detail}`);
-    lines.push(`minimal reproduction found: ${reproCommand(f.repro, summary.database)}`);
+    const shrunk = f.repro.ops < f.result.config.ops || f.repro.devices < f.result.config.devices;
+    lines.push(`${shrunk ? "shortest reproduction found" : "reproduce (not shrunk)"}: ${reproCommand(f.repro, summary.database)}`);
     lines.push("last ops of it:", ...f.trace.slice(-25).map((l) => `  ${l}`));
   }
   return lines.join("\n");

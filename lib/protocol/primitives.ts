@@ -13,6 +13,12 @@ export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 /** Calendar date `YYYY-MM-DD` (form answers such as `lastDistributionDate`). */
 export const isoDateSchema = z.iso.date();
 
+/**
+ * Largest value of a Postgres `integer` column (versions, counts): a larger number sent for one is
+ * refused by the schema, never an "integer out of range" from the database after other writes.
+ */
+export const MAX_INT4 = 2_147_483_647;
+
 export const latitudeSchema = z.number().min(-90).max(90);
 export const longitudeSchema = z.number().min(-180).max(180);
 

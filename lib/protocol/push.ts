@@ -29,7 +29,7 @@ import {
   responseTypeSchema,
 } from "./codes";
 import { errorDetailSchema, type Issue, toIssues } from "./errors";
-import { fieldPathSchema, idSchema, isoDateTimeSchema, jsonObjectSchema, latitudeSchema, longitudeSchema } from "./primitives";
+import { fieldPathSchema, idSchema, isoDateTimeSchema, jsonObjectSchema, latitudeSchema, longitudeSchema, MAX_INT4 } from "./primitives";
 import { syncRecordSchema, versionSchema } from "./records";
 
 /** Fields only the server sets; a client's values for them are dropped, never an error. */
@@ -173,7 +173,7 @@ const mutationBaseShape = {
   /** The record's client-generated id. */
   offlineId: idSchema,
   /** Server version the edit started from; 0 for create (ignored there). */
-  baseVersion: z.int().min(0),
+  baseVersion: z.int().min(0).max(MAX_INT4),
   priority: prioritySchema.default("NORMAL"),
   /** Recorded for audit, never used to order anything. */
   clientTime: isoDateTimeSchema.optional(),
@@ -258,7 +258,7 @@ export function parseMutation(raw: unknown): ParseMutationResult {
 
 export const clientStateSchema = z.object({
   /** Mutations still queued on the device after this push (for the devices dashboard). */
-  pendingCount: z.int().min(0).optional(),
+  pendingCount: z.int().min(0).max(MAX_INT4).optional(),
   appVersion: z.string().max(64).optional(),
   /** Extension (sync health): bytes the app uses on the device and may use (StorageManager.estimate). */
   storageUsedBytes: z.int().min(0).optional(),

@@ -28,11 +28,12 @@ import {
   jsonObjectSchema,
   latitudeSchema,
   longitudeSchema,
+  MAX_INT4,
   sha256HexSchema,
 } from "./primitives";
 
 /** Record version: 1 on creation, +1 on every change that alters the record. */
-export const versionSchema = z.int().min(1);
+export const versionSchema = z.int().min(1).max(MAX_INT4);
 
 const timestamps = {
   createdAt: isoDateTimeSchema,

@@ -40,11 +40,11 @@ import { changedTables, fingerprint, installWriteCounters, type WriteCounts, wri
  *   request writes nothing, except the failed-login log; a push answered 200 logs exactly one row per rejected mutation, and a
  *   mutation refused for its shape is logged as toStorableText of what was sent.
  *
- * FUZZ_RUNS (default 150) sets the cases per route family; FUZZ_SEED replays a run — the seed is
+ * FUZZ_RUNS (default 300) sets the cases per route family; FUZZ_SEED replays a run — the seed is
  * printed first, and fast-check prints seed and path of a failing case.
  */
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`hostile-input: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} (cases per route family)`);
 
@@ -436,6 +436,13 @@ describe("hostile input never breaks the server", () => {
       { body: `{"deviceId":"${deviceId}","mutations":[{"a\\u0000":1,"type":"x\\u0000"}]}`, status: 200, logged: 1 },
       { body: `{"deviceId":"${deviceId}","mutations":[{"type":"assessment","k\\udc00":{"\\ud800":"\\u0000"}}]}`, status: 200, logged: 1 },
       { body: `{"deviceId":"${deviceId}","mutations":[${"[".repeat(5000)}${"]".repeat(5000)}]}`, status: 400, logged: 0 },
+      // Found by a 5,000-case run: a count past the integer column's range failed after the batch committed.
+      { body: `{"deviceId":"${deviceId}","clientState":{"pendingCount":2147483648},"mutations":[{}]}`, status: 400, logged: 0 },
+      {
+        body: `{"deviceId":"${deviceId}","mutations":[{"mutationId":"${crypto.randomUUID()}","type":"assessment","action":"update","offlineId":"${crypto.randomUUID()}","baseVersion":2147483648,"data":{}}]}`,
+        status: 200,
+        logged: 1,
+      },
     ];
     for (const c of cases) {
       const before = await lastRejectionId();

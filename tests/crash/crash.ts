@@ -534,7 +534,9 @@ export async function runCrashRecovery(options: CrashOptions): Promise<CrashRepo
         }
         for (let i = 0; i < edits; i++) {
           const target = own[int(0, own.length - 1)];
-          await updateRecord(device.db, "assessment", target, { data: { latrines: ++n % 1000, functionalBoreholes: n % 5 } });
+          // Always a real change: the server writes no version for an edit that changes nothing.
+          const current = (await device.db.assessments.get(target))?.data as { latrines?: number } | undefined;
+          await updateRecord(device.db, "assessment", target, { data: { latrines: ((current?.latrines ?? 0) + 1 + int(0, 50)) % 1000 } });
         }
         if (device.media) {
           const parent = made[int(0, made.length - 1)];

@@ -1,6 +1,6 @@
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { getEnv } from "@/lib/server/env";
-import { type OpenedAdapter, openAdapter, resolveDbTarget } from "./adapter";
+import { type DbTarget, type OpenedAdapter, openAdapter, resolveDbTarget } from "./adapter";
 
 export type Db = PrismaClient;
 /** A transaction handle: what every query in lib/server/queries takes first. */
@@ -29,6 +29,14 @@ export async function getDb(): Promise<PrismaClient> {
     g[globalKey] = undefined; // let the next request try again (e.g. the database was down)
     throw error;
   }
+}
+
+/** Which database the process uses (the tus locker picks its kind of lock by it). */
+export async function getDbTarget(): Promise<DbTarget> {
+  await getDb();
+  const state = (globalThis as GlobalWithDb)[globalKey];
+  if (!state) throw new Error("The database was closed");
+  return (await state.promise).opened.target;
 }
 
 /** Uses an already-open adapter (tests, scripts) as the process's database. */

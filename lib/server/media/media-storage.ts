@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -109,8 +109,9 @@ class FileMediaStorage implements MediaStorage {
     } catch (error) {
       if (errnoCode(error) === "EEXIST") return key; // same bytes already stored (same sha256)
       if (errnoCode(error) !== "EPERM" && errnoCode(error) !== "EXDEV" && errnoCode(error) !== "ENOTSUP") throw error;
-      // No hard links on this filesystem: copy to a temporary name, then rename (atomic).
-      const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+      // No hard links on this filesystem: copy to a temporary name, then rename (atomic). The name
+      // is random, not pid-based: processes on other hosts sharing the volume may have the same pid.
+      const tmp = `${target}.${randomUUID()}.tmp`;
       await fs.copyFile(this.uploadPath(upload.id), tmp);
       await fs.rename(tmp, target);
     }

@@ -1,11 +1,11 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
-import { ERRORS, Server, TUS_RESUMABLE, type Upload } from "@tus/server";
+import { ERRORS, type Locker, MemoryLocker, Server, TUS_RESUMABLE, type Upload } from "@tus/server";
 import type { Logger } from "pino";
 import { uploadMetadataSchema } from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
 import { type AuthContext, assertSameOrigin, authenticate } from "@/lib/server/auth/service";
-import { getDb } from "@/lib/server/db/client";
+import { getDb, getDbTarget } from "@/lib/server/db/client";
 import { getEnv } from "@/lib/server/env";
 import { AppError, ERROR_STATUS, errors, isAppError, SERVER_ERROR_CODES, type ServerErrorCode } from "@/lib/server/errors";
 import { toErrorResponse } from "@/lib/server/http/errors";
@@ -15,6 +15,7 @@ import { isInScope } from "@/lib/server/sync/access";
 import { releaseMediaBytes } from "./deleted-media";
 import { createMediaStorage, type MediaStorage } from "./media-storage";
 import { discardUnreferencedObject, recordVerifiedMedia } from "./record-media";
+import { PostgresLocker } from "./tus-locker";
 import { authorizeUploadCreation } from "./upload-policy";
 
 /**
@@ -45,6 +46,7 @@ const CLEANUP_INTERVAL_MS = 3_600_000;
 interface MediaUploads {
   server: Server;
   storage: MediaStorage;
+  locker: Locker;
   lastCleanupAt: number;
 }
 
@@ -60,8 +62,10 @@ interface RequestContext {
 /** Hooks receive the very Request object handed to `handleWeb`, so it keys the context. */
 const contexts = new WeakMap<object, RequestContext>();
 
-// One per process (the tus locker is in memory), created on first use — never at import, since
-// `next build` evaluates route modules — and kept on globalThis across dev-mode module reloads.
+// One per process, created on first use — never at import, since `next build` evaluates route
+// modules — and kept on globalThis across dev-mode module reloads. The tus lock is shared by every
+// process on one Postgres (tus-locker.ts); on embedded PGlite, one process by construction, it is
+// tus's in-memory lock.
 const globalKey = Symbol.for("fieldsync.media-uploads");
 type GlobalWithMedia = typeof globalThis & { [globalKey]?: Promise<MediaUploads> };
 
@@ -80,7 +84,10 @@ export async function getMediaStorage(): Promise<MediaStorage> {
 
 /** Tests change MEDIA_DIR between files: forget the server so the next use re-reads the env. */
 export function resetMediaUploadsForTests(): void {
-  (globalThis as GlobalWithMedia)[globalKey] = undefined;
+  const g = globalThis as GlobalWithMedia;
+  const previous = g[globalKey];
+  g[globalKey] = undefined;
+  void previous?.then(({ locker }) => (locker instanceof PostgresLocker ? locker.close() : undefined)).catch(() => {});
 }
 
 /** Deletes unfinished uploads older than MEDIA_UPLOAD_EXPIRY_HOURS; returns how many. */
@@ -123,9 +130,12 @@ function uploadIdFor(metadata: Record<string, string | null> | undefined): strin
 
 async function createMediaUploads(): Promise<MediaUploads> {
   const storage = await createMediaStorage();
+  const target = await getDbTarget();
+  const locker = target.kind === "postgres" ? new PostgresLocker({ url: target.url }) : new MemoryLocker();
   const server = new Server({
     path: TUS_PATH,
     datastore: storage.datastore,
+    locker,
     relativeLocation: true,
     maxSize: () => getEnv().MEDIA_MAX_BYTES,
     // Same-origin app: no cross-origin uploads.
@@ -166,7 +176,7 @@ async function createMediaUploads(): Promise<MediaUploads> {
       return refuse(req, error); // an unexpected Error: logged, never echoed
     },
   });
-  return { server, storage, lastCleanupAt: 0 };
+  return { server, storage, locker, lastCleanupAt: 0 };
 }
 
 async function finishUpload(req: object, storage: MediaStorage, upload: Upload): Promise<{ headers: Record<string, string> }> {

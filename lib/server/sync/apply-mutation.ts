@@ -31,7 +31,6 @@ import { isTransientDbError } from "@/lib/server/db/errors";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { uuidv7 } from "@/lib/server/ids";
 import { hideMediaOfDeleted } from "@/lib/server/media/deleted-media";
-import { hideMediaOfDeleted } from "@/lib/server/media/deleted-media";
 import { insertConflict } from "@/lib/server/queries/conflicts";
 import { getEntityById } from "@/lib/server/queries/entities";
 import { getProcessedMutation, insertProcessedMutation, insertRejectedMutation } from "@/lib/server/queries/ledger";
@@ -47,7 +46,7 @@ import {
 } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { getRecordVersion, insertRecordVersion } from "@/lib/server/queries/versions";
-import { assertCanWrite, assertInScope, type Scope } from "./access";
+import { assertCanWrite, assertInScope, isInScope, type Scope } from "./access";
 import type { stampChanges } from "./change-seq";
 import { entityIdOf, STAMP_TABLE, toSyncRecord } from "./records";
 
@@ -198,13 +197,35 @@ async function replayProcessed(tx: Tx, ctx: MutationContext, m: Mutation, ledger
     throw errors.validation("This mutationId was already used for another record");
   const prior = ledger.result as PushResult;
   const row = await findRecordByOfflineId(tx, m.type, m.offlineId);
-  // The record as it is now is for users who may see it now (an assignment may have ended).
-  if (row) assertInScope(ctx.scope, entityIdOf(m.type, row));
+  // The record as it is now is for users who may see it now (an assignment may have ended). One who
+  // may not is still told the truth — the mutation was applied — with the version it produced, which
+  // they wrote and were answered with then; never `rejected`, which would mean "not applied" and
+  // park an edit the server holds.
+  if (row && !isInScope(ctx.scope, entityIdOf(m.type, row))) return replayOutOfScope(tx, m, row.id, prior);
   if (prior.status === "conflict") return { ...prior, version: row?.version ?? prior.version };
   if (!row) return prior;
   const answer = duplicateOf(m, m.type, row);
   const appliedVersion = (prior as { version?: unknown }).version;
   return typeof appliedVersion === "number" ? ({ ...answer, appliedVersion } as PushResult) : answer;
+}
+
+/** A replay to a user who no longer sees the record: the answer as of the version this mutation produced. */
+async function replayOutOfScope(tx: Tx, m: Mutation, recordId: string, prior: PushResult): Promise<PushResult> {
+  if (prior.status === "conflict") return prior;
+  const appliedVersion = (prior as { version?: unknown }).version;
+  const snapshot =
+    typeof appliedVersion === "number" ? await getRecordVersion(tx, { recordType: m.type, recordId, version: appliedVersion }) : null;
+  // A create answered `duplicate` the first time produced no version of its own: nothing to re-tell.
+  if (!snapshot) throw errors.forbidden("That entity is not assigned to you");
+  return {
+    mutationId: m.mutationId,
+    offlineId: m.offlineId,
+    status: "duplicate",
+    id: recordId,
+    version: appliedVersion,
+    appliedVersion,
+    record: snapshot as SyncRecord,
+  } as PushResult;
 }
 
 /** The record's current row: from the batch's prefetch when it still holds it, else the database. */

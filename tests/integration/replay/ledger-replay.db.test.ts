@@ -54,6 +54,33 @@ describe("ledger replay and scope", () => {
 
     const r = await pushOne(A.token, m, { deviceId: randomUUID() });
     expect(r.record?.data?.notes).toBeUndefined();
-    expect(r).toMatchObject({ status: "rejected", error: { code: "FORBIDDEN" } });
+    // Applied is the truth (a `rejected` answer would park an edit the server holds): the answer
+    // is the version A's create produced, which A wrote and was answered with the first time.
+    expect(r).toMatchObject({ status: "duplicate", version: 1, appliedVersion: 1, record: { version: 1, data: { waterSource: "WELL" } } });
+  });
+
+  // Found by the fault simulation (npm run test:sim -- --seed 8 --devices 20 --ops 213): a 502 after
+  // the server applied an edit, then the assignment ended, then the device resent it.
+  it("replaying one's own applied edit after the assignment ended answers duplicate at the version it produced", async () => {
+    const E = await newEntity();
+    await assign(A, E.id);
+    const create = mut.createAssessment(E.id, { data: { waterSource: "WELL" } });
+    expect((await pushOne(A.token, create)).status).toBe("applied");
+    const edit = mut.update("assessment", create.offlineId, 1, { data: { waterSource: "BOREHOLE" } });
+    expect(await pushOne(A.token, edit)).toMatchObject({ status: "applied", version: 2 });
+    await unassignUser({ userId: A.user.id, entityId: E.id });
+    expect((await pushOne(C.token, mut.update("assessment", create.offlineId, 2, { data: { notes: "later" } }))).status).toBe("applied");
+
+    const r = await pushOne(A.token, edit);
+    expect(r).toMatchObject({
+      status: "duplicate",
+      version: 2,
+      appliedVersion: 2,
+      record: { version: 2, data: { waterSource: "BOREHOLE" } },
+    });
+    expect(r.record?.data?.notes).toBeUndefined();
+    // A new edit of the record is still refused: the replay answers only about what A already did.
+    const next = await pushOne(A.token, mut.update("assessment", create.offlineId, 2, { data: { waterSource: "WELL" } }));
+    expect(next).toMatchObject({ status: "rejected", error: { code: "FORBIDDEN" } });
   });
 });

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,6 +11,7 @@ import { type FieldSyncDb, openFieldSyncDb } from "@/lib/client/db/field-sync-db
 import { createRecord, updateRecord } from "@/lib/client/outbox/local-writes";
 import { SyncClient } from "@/lib/client/sync/sync-client";
 import { FakeClock } from "@/tests/fixtures/app-fetch";
+import { freePort } from "@/tests/fixtures/http-server";
 import { assign, FULL_WASH, type Loose as Json, mut, newEntity, quickUser, resolve, type Signed } from "@/tests/fixtures/sync";
 import { useTestDb } from "@/tests/fixtures/test-db";
 
@@ -41,17 +41,6 @@ const killChildren = () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 };
 process.once("exit", killChildren);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface AppProcess {
   name: string;

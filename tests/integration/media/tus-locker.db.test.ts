@@ -38,6 +38,19 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
   ]);
 }
 
+const never = () => {};
+const signal = (): AbortSignal => new AbortController().signal;
+
+/** Two lockers (two processes) and a lock on a fresh upload id held through the first. */
+async function heldByFirst(options: { second?: { acquireLockTimeoutMs?: number }; requestRelease?: () => void } = {}) {
+  const a = newLocker();
+  const b = newLocker(options.second);
+  const id = `upload_${randomUUID()}`;
+  const held = a.newLock(id);
+  await held.lock(signal(), options.requestRelease ?? never);
+  return { b, id, held };
+}
+
 function deferred() {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => {
@@ -48,16 +61,12 @@ function deferred() {
 
 describe.skipIf(!onPostgres)("PostgresLocker", () => {
   it("a second process waits until the first unlocks, and asks it to let go", async () => {
-    const a = newLocker();
-    const b = newLocker();
-    const id = `upload_${randomUUID()}`;
     const releaseAsked = deferred();
-    const first = a.newLock(id);
-    await first.lock(new AbortController().signal, releaseAsked.resolve);
+    const { b, id, held: first } = await heldByFirst({ requestRelease: releaseAsked.resolve });
 
     const second = b.newLock(id);
     const order: string[] = [];
-    const waiting = second.lock(new AbortController().signal, () => {}).then(() => order.push("second locked"));
+    const waiting = second.lock(signal(), never).then(() => order.push("second locked"));
     // The holder hears of the waiter through NOTIFY, across connections.
     expect(await settlesWithin(releaseAsked.promise, 10_000)).toBe(true);
     expect(await settlesWithin(waiting, 300)).toBe(false);
@@ -74,38 +83,25 @@ describe.skipIf(!onPostgres)("PostgresLocker", () => {
     const b = newLocker();
     const one = a.newLock(`upload_${randomUUID()}`);
     const other = b.newLock(`upload_${randomUUID()}`);
-    await one.lock(new AbortController().signal, () => {});
-    expect(
-      await settlesWithin(
-        other.lock(new AbortController().signal, () => {}),
-        10_000,
-      ),
-    ).toBe(true);
+    await one.lock(signal(), never);
+    expect(await settlesWithin(other.lock(signal(), never), 10_000)).toBe(true);
     await one.unlock();
     await other.unlock();
   });
 
   it("gives up with tus's lock-timeout error and leaves the holder's lock alone", async () => {
-    const a = newLocker();
-    const b = newLocker({ acquireLockTimeoutMs: 300 });
-    const id = `upload_${randomUUID()}`;
-    const held = a.newLock(id);
-    await held.lock(new AbortController().signal, () => {});
-    await expect(b.newLock(id).lock(new AbortController().signal, () => {})).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
-    await expect(b.newLock(id).lock(new AbortController().signal, () => {})).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    const { b, id, held } = await heldByFirst({ second: { acquireLockTimeoutMs: 300 } });
+    await expect(b.newLock(id).lock(signal(), never)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+    await expect(b.newLock(id).lock(signal(), never)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
 
     await held.unlock();
     const next = b.newLock(id);
-    await next.lock(new AbortController().signal, () => {});
+    await next.lock(signal(), never);
     await next.unlock();
   });
 
   it("an aborted request stops waiting", async () => {
-    const a = newLocker();
-    const b = newLocker();
-    const id = `upload_${randomUUID()}`;
-    const held = a.newLock(id);
-    await held.lock(new AbortController().signal, () => {});
+    const { b, id, held } = await heldByFirst();
     const abort = new AbortController();
     const waiting = b.newLock(id).lock(abort.signal, () => {});
     abort.abort();
@@ -114,11 +110,7 @@ describe.skipIf(!onPostgres)("PostgresLocker", () => {
   });
 
   it("a holder whose connection dies loses the lock (a crashed process blocks no one)", async () => {
-    const a = newLocker();
-    const b = newLocker();
-    const id = `upload_${randomUUID()}`;
-    const held = a.newLock(id);
-    await held.lock(new AbortController().signal, () => {});
+    const { b, id, held } = await heldByFirst();
     const admin = new pg.Client({ connectionString: db.current.url });
     await admin.connect();
     try {
@@ -131,12 +123,7 @@ describe.skipIf(!onPostgres)("PostgresLocker", () => {
       await admin.end();
     }
     const next = b.newLock(id);
-    expect(
-      await settlesWithin(
-        next.lock(new AbortController().signal, () => {}),
-        10_000,
-      ),
-    ).toBe(true);
+    expect(await settlesWithin(next.lock(signal(), never), 10_000)).toBe(true);
     await held.unlock(); // its connection is gone: unlocking still succeeds (the session's end released it)
     await next.unlock();
   });

@@ -168,7 +168,8 @@ class PostgresLock implements Lock {
       }
     } catch (error) {
       client.off("error", this.onLost);
-      client.release(this.lost ?? undefined);
+      // A failed query leaves the connection in doubt: destroy it rather than pool it again.
+      client.release(this.lost ?? (error instanceof Error ? error : undefined));
       throw error;
     }
   }

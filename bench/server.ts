@@ -10,10 +10,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+
+export { freePort } from "@/tests/fixtures/http-server";
 
 export const BUILD_LOCK = "/tmp/fieldsync-next.lock";
 export const DEMO_ADMIN = { email: "admin@demo.fieldsync.org", password: "bench-demo-password" };
@@ -32,17 +33,6 @@ export async function holdBuildLock(): Promise<() => Promise<void>> {
     holder.stdin?.end();
     await exited;
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A throwaway database for the app servers: a new database on a Postgres server, or a new PGlite directory. */

@@ -21,7 +21,7 @@ import * as pushRoute from "@/app/api/sync/push/route";
 import { closeDb } from "@/lib/server/db/client";
 import { DataDirError } from "@/lib/server/db/pglite-dir";
 import { openMigratedDb } from "@/scripts/lib";
-import { routeTable, startHttpServer } from "@/tests/fixtures/http-server";
+import { mediaRoutes, routeTable, startHttpServer } from "@/tests/fixtures/http-server";
 
 const port = Number(process.env.CRASH_PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error("CRASH_PORT must name the port to listen on");
@@ -39,12 +39,7 @@ try {
 const routes = routeTable([
   { pattern: /^\/api\/sync\/push$/, module: pushRoute },
   { pattern: /^\/api\/sync\/pull$/, module: pullRoute },
-  {
-    pattern: /^\/api\/media\/uploads(?:\/(?<rest>.*))?$/,
-    module: uploadsRoute,
-    params: (g) => (g.rest ? { path: g.rest.split("/") } : {}),
-  },
-  { pattern: /^\/api\/media\/(?<id>[^/]+)$/, module: mediaRoute },
+  ...mediaRoutes({ uploads: uploadsRoute, media: mediaRoute }),
 ]);
 
 const server = await startHttpServer(

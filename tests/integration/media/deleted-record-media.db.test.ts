@@ -24,7 +24,7 @@ import { resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
 import { applyMutation } from "@/lib/server/sync/push";
 import { call } from "../../fixtures/api";
 import { createAppFetch, type Device, openDevice } from "../../fixtures/app-fetch";
-import { type HttpFixture, routeTable, startHttpServer } from "../../fixtures/http-server";
+import { type HttpFixture, mediaRoutes, routeTable, startHttpServer } from "../../fixtures/http-server";
 import {
   assign,
   type Loose,
@@ -69,16 +69,7 @@ beforeAll(async () => {
   await assign(users.ASSESSOR, IN.id);
   await assign(users.RESPONDER, IN.id);
   await assign(OUTSIDER, OUT.id);
-  server = await startHttpServer(
-    routeTable([
-      {
-        pattern: /^\/api\/media\/uploads(?:\/(?<rest>.*))?$/,
-        module: uploadsRoute,
-        params: (g) => ({ path: g.rest ? g.rest.split("/") : undefined }),
-      },
-      { pattern: /^\/api\/media\/(?<id>[^/]+)$/, module: mediaRoute },
-    ]),
-  );
+  server = await startHttpServer(routeTable(mediaRoutes({ uploads: uploadsRoute, media: mediaRoute })));
   endpoint = `${server.url}/api/media/uploads`;
 });
 

@@ -10,7 +10,7 @@ import { assignUser, createEntity, unassignUser } from "@/lib/server/admin";
 import { resetEnvForTests } from "@/lib/server/env";
 import { resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
 import { call, makeUser } from "../../fixtures/api";
-import { type HttpFixture, routeTable, startHttpServer } from "../../fixtures/http-server";
+import { type HttpFixture, mediaRoutes, routeTable, startHttpServer } from "../../fixtures/http-server";
 import { useTestDb } from "../../fixtures/test-db";
 
 /** Media uploads whose circumstances change between creation and the final PATCH. */
@@ -98,16 +98,7 @@ beforeAll(async () => {
   outsider = await makeUser(db.current.prisma, "ASSESSOR");
   await assignUser({ userId: assessor.user.id, entityId: entityA.id });
   await assignUser({ userId: outsider.user.id, entityId: entityB.id });
-  server = await startHttpServer(
-    routeTable([
-      {
-        pattern: /^\/api\/media\/uploads(?:\/(?<rest>.*))?$/,
-        module: uploadsRoute,
-        params: (g) => ({ path: g.rest ? g.rest.split("/") : undefined }),
-      },
-      { pattern: /^\/api\/media\/(?<id>[^/]+)$/, module: mediaRoute },
-    ]),
-  );
+  server = await startHttpServer(routeTable(mediaRoutes({ uploads: uploadsRoute, media: mediaRoute })));
   endpoint = `${server.url}/api/media/uploads`;
 });
 

@@ -15,7 +15,7 @@ import { assignUser, createEntity } from "@/lib/server/admin";
 import { resetEnvForTests } from "@/lib/server/env";
 import { cleanupExpiredUploads, resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
 import { call, makeUser } from "../../fixtures/api";
-import { type HttpFixture, routeTable, startHttpServer } from "../../fixtures/http-server";
+import { type HttpFixture, mediaRoutes, routeTable, startHttpServer } from "../../fixtures/http-server";
 import { useTestDb } from "../../fixtures/test-db";
 
 /**
@@ -158,15 +158,7 @@ beforeAll(async () => {
   parentB = await createAssessment(outsider.token, entityB.id);
 
   server = await startHttpServer(
-    routeTable([
-      {
-        pattern: /^\/api\/media\/uploads(?:\/(?<rest>.*))?$/,
-        module: uploadsRoute,
-        params: (g) => ({ path: g.rest ? g.rest.split("/") : undefined }),
-      },
-      { pattern: /^\/api\/media\/(?<id>[^/]+)$/, module: mediaRoute },
-      { pattern: /^\/api\/sync\/pull$/, module: pullRoute },
-    ]),
+    routeTable([...mediaRoutes({ uploads: uploadsRoute, media: mediaRoute }), { pattern: /^\/api\/sync\/pull$/, module: pullRoute }]),
   );
   endpoint = `${server.url}/api/media/uploads`;
 });

@@ -640,6 +640,10 @@ const results = {
   error: failed ? String((failed as Error).stack ?? failed) : null,
 };
 writeFileSync(args.out as string, `${JSON.stringify(results, (_k, v) => (typeof v === "bigint" ? String(v) : v), 2)}\n`);
+// In Biome's format, so a committed results file passes `biome ci .`.
+try {
+  execSync(`npx biome format --write ${JSON.stringify(args.out)}`, { stdio: "ignore" });
+} catch {}
 console.log(`\nwrote ${args.out}`);
 if (missing.length) console.error(`missing figures: ${results.missing.join("; ")}`);
 process.exit(failed || missing.length ? 1 : 0);

@@ -1,4 +1,4 @@
-import { ERROR_CODES as PROTOCOL_ERROR_CODES } from "@/lib/protocol";
+import { findUnstorableText, ERROR_CODES as PROTOCOL_ERROR_CODES } from "@/lib/protocol";
 
 /** Every code the server answers with: PROTOCOL §3's and our additions (lib/protocol/codes.ts). */
 export const SERVER_ERROR_CODES = PROTOCOL_ERROR_CODES;
@@ -54,3 +54,12 @@ export const errors = {
   forbidden: (message = "You may not do that") => new AppError(ERROR_CODES.FORBIDDEN, message),
   notFound: (what: string) => new AppError(ERROR_CODES.NOT_FOUND, `${what} not found`),
 };
+
+/** A 400 naming the first string or key in `value` that Postgres cannot store (lib/protocol/text.ts). */
+export function assertStorableText(value: unknown, what: string): void {
+  const unstorable = findUnstorableText(value);
+  if (unstorable)
+    throw errors.validation(`${what} has text that cannot be stored`, [
+      { code: "invalid_string", path: unstorable.path, message: unstorable.message },
+    ]);
+}

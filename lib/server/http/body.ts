@@ -1,8 +1,8 @@
 import "server-only";
 import { gunzipSync } from "node:zlib";
 import type { z } from "zod";
-import { findUnstorableText, MAX_JSON_DEPTH, toIssues } from "@/lib/protocol";
-import { AppError, SERVER_ERROR_CODES as ERROR_CODES, errors } from "@/lib/server/errors";
+import { MAX_JSON_DEPTH, toIssues } from "@/lib/protocol";
+import { AppError, assertStorableText, SERVER_ERROR_CODES as ERROR_CODES, errors } from "@/lib/server/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -42,15 +42,6 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, opt
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw errors.validation("Request body has the wrong shape", toIssues(parsed.error.issues));
   return parsed.data;
-}
-
-/** A 400 naming the first string or key in `value` that Postgres cannot store (text.ts). */
-export function assertStorableText(value: unknown, what: string): void {
-  const unstorable = findUnstorableText(value);
-  if (unstorable)
-    throw errors.validation(`${what} has text that cannot be stored`, [
-      { code: "invalid_string", path: unstorable.path, message: unstorable.message },
-    ]);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 } from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
 import { type Db, getDb, type Tx } from "@/lib/server/db/client";
-import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
+import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
 import type { PublicUser } from "@/lib/server/queries/users";
@@ -151,11 +151,7 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
   const { deviceId, clientState, mutations } = envelope.request;
   // The envelope is stored as device state: refused whole (400) before any write. Mutations are
   // checked one by one in applyBatch, so one bad edit never blocks the queue.
-  const unstorable = findUnstorableText({ deviceId, clientState });
-  if (unstorable)
-    throw errors.validation("Push body has text that cannot be stored", [
-      { code: "invalid_string", path: unstorable.path, message: unstorable.message },
-    ]);
+  assertStorableText({ deviceId, clientState }, "Push body");
   const db = await getDb();
   const scope = await getScope(db, user);
   const results = await applyBatch(

@@ -40,6 +40,7 @@ import {
   seedResponse,
 } from "../../fixtures/sync";
 import { useTestDb } from "../../fixtures/test-db";
+import { createTusUpload, encodeTusMetadata, patchTusUpload, tusHeaders } from "../../fixtures/tus";
 
 const db = useTestDb();
 const prisma = () => db.current.prisma;
@@ -86,11 +87,6 @@ const objectPath = (bytes: Buffer) => {
   const sha = sha256(bytes);
   return path.join(mediaDir, "objects", sha.slice(0, 2), sha);
 };
-const encodeMeta = (meta: Record<string, string>) =>
-  Object.entries(meta)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString("base64")}`)
-    .join(",");
-const tus = (token: string) => ({ "Tus-Resumable": "1.0.0", Authorization: `Bearer ${token}` });
 
 /** Starts a tus upload (no bytes yet); returns its URL. */
 async function createUpload(token: string, parentType: string, parentOfflineId: string, bytes: Buffer): Promise<string> {
@@ -102,23 +98,10 @@ async function createUpload(token: string, parentType: string, parentOfflineId: 
     mimeType: "image/jpeg",
     sha256: sha256(bytes),
   };
-  const res = await fetch(endpoint, {
-    method: "POST",
-    headers: { ...tus(token), "Upload-Length": String(bytes.length), "Upload-Metadata": encodeMeta(metadata) },
-  });
-  expect(res.status, await res.text()).toBe(201);
-  return new URL(res.headers.get("location") as string, endpoint).toString();
+  return createTusUpload(endpoint, token, bytes, metadata);
 }
 
-async function patchUpload(token: string, url: string, bytes: Buffer, offset = 0) {
-  const res = await fetch(url, {
-    method: "PATCH",
-    headers: { ...tus(token), "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
-    body: new Uint8Array(bytes.subarray(offset)),
-  });
-  await res.arrayBuffer();
-  return { status: res.status, mediaId: res.headers.get("x-media-id") };
-}
+const patchUpload = patchTusUpload;
 
 /** Uploads a whole file to a record; returns the media id. */
 async function upload(token: string, parentType: "assessment" | "response", parentOfflineId: string, bytes: Buffer): Promise<string> {
@@ -282,9 +265,9 @@ describe("a deleted entity's photos", () => {
     const res = await fetch(endpoint, {
       method: "POST",
       headers: {
-        ...tus(users.COORDINATOR.token),
+        ...tusHeaders(users.COORDINATOR.token),
         "Upload-Length": String(bytes.length),
-        "Upload-Metadata": encodeMeta({
+        "Upload-Metadata": encodeTusMetadata({
           offlineId: randomUUID(),
           parentType: "assessment",
           parentOfflineId: a.offlineId,

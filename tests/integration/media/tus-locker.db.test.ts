@@ -132,7 +132,3 @@ describe.skipIf(!onPostgres)("PostgresLocker", () => {
     await expect(newLocker().newLock("never-locked").unlock()).rejects.toThrow(/unlocked lock/);
   });
 });
-
-describe.skipIf(onPostgres)("PostgresLocker on embedded PGlite", () => {
-  it.skip("not run: PGlite is one process, so the app uses tus's in-memory locker there (tus-uploads.ts)", () => {});
-});

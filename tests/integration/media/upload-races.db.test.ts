@@ -12,6 +12,7 @@ import { resetMediaUploadsForTests } from "@/lib/server/media/tus-uploads";
 import { call, makeUser } from "../../fixtures/api";
 import { type HttpFixture, mediaRoutes, routeTable, startHttpServer } from "../../fixtures/http-server";
 import { useTestDb } from "../../fixtures/test-db";
+import { createTusUpload, patchTusUpload } from "../../fixtures/tus";
 
 /** Media uploads whose circumstances change between creation and the final PATCH. */
 
@@ -45,36 +46,12 @@ async function createAssessment(token: string, entityId: string): Promise<string
   return offlineId;
 }
 
-function encodeMeta(meta: Record<string, string>): string {
-  return Object.entries(meta)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString("base64")}`)
-    .join(",");
-}
-
 function meta(bytes: Buffer, parentOfflineId: string, offlineId = randomUUID()): Record<string, string> {
   return { offlineId, parentType: "assessment", parentOfflineId, filename: "photo.jpg", mimeType: "image/jpeg", sha256: sha256(bytes) };
 }
 
-const tus = (token: string) => ({ "Tus-Resumable": "1.0.0", Authorization: `Bearer ${token}` });
-
-/** POST without body: returns the upload URL. */
-async function create(token: string, bytes: Buffer, metadata: Record<string, string>): Promise<string> {
-  const res = await fetch(endpoint, {
-    method: "POST",
-    headers: { ...tus(token), "Upload-Length": String(bytes.length), "Upload-Metadata": encodeMeta(metadata) },
-  });
-  expect(res.status, await res.text()).toBe(201);
-  return new URL(res.headers.get("location") as string, endpoint).toString();
-}
-
-async function patch(token: string, url: string, bytes: Buffer, offset = 0) {
-  const res = await fetch(url, {
-    method: "PATCH",
-    headers: { ...tus(token), "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
-    body: new Uint8Array(bytes.subarray(offset)),
-  });
-  return { status: res.status, mediaId: res.headers.get("x-media-id"), body: await res.text() };
-}
+const create = (token: string, bytes: Buffer, metadata: Record<string, string>) => createTusUpload(endpoint, token, bytes, metadata);
+const patch = patchTusUpload;
 
 const objectPath = (sha: string) => path.join(mediaDir, "objects", sha.slice(0, 2), sha);
 

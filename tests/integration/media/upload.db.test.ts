@@ -17,6 +17,7 @@ import { cleanupExpiredUploads, resetMediaUploadsForTests } from "@/lib/server/m
 import { call, makeUser } from "../../fixtures/api";
 import { type HttpFixture, mediaRoutes, routeTable, startHttpServer } from "../../fixtures/http-server";
 import { useTestDb } from "../../fixtures/test-db";
+import { encodeTusMetadata as encodeMetadata } from "../../fixtures/tus";
 
 /**
  * PROTOCOL §6 end to end: the real tus-js-client (its Node HTTP stack) against our route handlers
@@ -526,12 +527,6 @@ describe("tus upload", () => {
     expect(expires - Date.now()).toBeLessThanOrEqual(3_600_000);
   });
 });
-
-function encodeMetadata(metadata: Record<string, string>): string {
-  return Object.entries(metadata)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString("base64")}`)
-    .join(",");
-}
 
 describe("uploaded media", () => {
   let bytes: Buffer;

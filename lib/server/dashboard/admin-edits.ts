@@ -7,7 +7,7 @@ import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { deleteUserSessions, listActiveAssignments, listAdminUsers, updateUserRow } from "@/lib/server/queries/dashboard";
 import { findRecordById, lockRecordKey } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
-import { writeRecordChange } from "@/lib/server/sync/apply-mutation";
+import { writeRecordChange } from "@/lib/server/sync/engine/record-change";
 import { stampChanges } from "@/lib/server/sync/change-seq";
 import { toEntityRecord } from "@/lib/server/sync/serialize";
 
@@ -55,7 +55,7 @@ export async function updateEntity(actor: PublicUser, id: string, req: UpdateEnt
       throw new AppError(SERVER_ERROR_CODES.STALE_RESOLUTION, `The entity is at version ${row.version} now; reload it and edit again`);
     }
     const server = toEntityRecord(row);
-    const written = await writeRecordChange(tx, { user: actor, scope: null }, "entity", row, server, patchToPaths(fields), null);
+    const written = await writeRecordChange(tx, { user: actor }, "entity", row, server, patchToPaths(fields), null);
     if (written.changed) await stampChanges(tx, [{ table: "Entity", id: row.id }]);
     return written.record as EntityRecord;
   });

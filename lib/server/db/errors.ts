@@ -51,3 +51,17 @@ export function isTransientDbError(error: unknown): boolean {
   }
   return false;
 }
+
+/** The SQLSTATE of a database error, wherever Prisma's layers put it (null when there is none). */
+export function sqlStateOf(error: unknown): string | null {
+  const seen = new Set<unknown>();
+  let current = error as Layered | undefined;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    for (const code of [current.originalCode, current.meta?.code, current.code])
+      if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !/^P\d{4}$/.test(code)) return code;
+    if (current.code === "P2002") return "23505";
+    current = current.meta?.driverAdapterError?.cause ?? current.cause;
+  }
+  return null;
+}

@@ -50,8 +50,20 @@ export async function findRecordByOfflineId<T extends RecordType>(tx: Tx, type: 
 }
 
 /** Current rows of many records of one type, by offlineId (any order; missing ones are absent). */
-export async function findRecordsByOfflineIds<T extends RecordType>(tx: Tx, type: T, offlineIds: string[]): Promise<RowOf<T>[]> {
-  const where = { offlineId: { in: offlineIds } };
+export function findRecordsByOfflineIds<T extends RecordType>(tx: Tx, type: T, offlineIds: string[]): Promise<RowOf<T>[]> {
+  return findRecordsWhere(tx, type, { offlineId: { in: offlineIds } });
+}
+
+/** Current rows of many records of one type, by id (any order; missing ones are absent). */
+export function findRecordsByIds<T extends RecordType>(tx: Tx, type: T, ids: string[]): Promise<RowOf<T>[]> {
+  return findRecordsWhere(tx, type, { id: { in: ids } });
+}
+
+async function findRecordsWhere<T extends RecordType>(
+  tx: Tx,
+  type: T,
+  where: { id?: { in: string[] }; offlineId?: { in: string[] } },
+): Promise<RowOf<T>[]> {
   switch (type) {
     case "entity":
       return (await tx.entity.findMany({ where })) as RowOf<T>[];

@@ -26,14 +26,20 @@ export async function currentChangeSeq(tx: Tx): Promise<bigint> {
   return BigInt(rows[0]?.value ?? 0);
 }
 
-type StampTable = "Entity" | "Assessment" | "Response" | "Media" | "Conflict" | "Assignment";
+export type StampTable = "Entity" | "Assessment" | "Response" | "Media" | "Conflict" | "Assignment";
+
+/** A row whose change needs a number. */
+export interface Stamp {
+  table: StampTable;
+  id: string;
+}
 
 /**
  * Stamps rows written in this transaction with fresh change numbers (one statement per table).
  * Call it once, at the very end of the transaction, with every row the transaction changed, in
  * the order the changes happened. A row listed twice keeps its last number.
  */
-export async function stampChanges(tx: Tx, rows: { table: StampTable; id: string }[]): Promise<bigint[]> {
+export async function stampChanges(tx: Tx, rows: Stamp[]): Promise<bigint[]> {
   if (rows.length === 0) return [];
   const first = await drawChangeSeqs(tx, rows.length);
   const seqs = rows.map((_, i) => first + BigInt(i));

@@ -31,8 +31,8 @@ import { listMediaOfParents } from "@/lib/server/queries/media";
 import { findRecordById, listLiveRecordIdsOfEntity, lockRecordKey, updateRecordRow } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { insertRecordVersion } from "@/lib/server/queries/versions";
-import { writeRecordChange } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
+import { writeRecordChange } from "./engine/record-change";
 import { STAMP_TABLE, toSyncRecord } from "./records";
 import { toMediaRecord } from "./serialize";
 

@@ -14,88 +14,24 @@ import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
 import type { PublicUser } from "@/lib/server/queries/users";
-import { answerFailedMutation, applyMutationInTx, type MutationContext, recordRejection, type Stamp } from "./apply-mutation";
-import { stampChanges } from "./change-seq";
-import { WriteBuffer } from "./write-buffer";
+import { applyBatch as applyParsedBatch, type BatchOptions } from "./engine/batch";
+import type { DecideContext } from "./engine/decide";
 
-/** Generous: a 200-mutation batch on a loaded machine must not hit Prisma's 5 s default. */
-const BATCH_TX = { timeout: 120_000, maxWait: 60_000 } as const;
+export type MutationContext = DecideContext;
 
-/**
- * Applies a batch: ONE transaction, the locks of every record it names taken first (in one global
- * order), then each mutation inside its own SAVEPOINT (PROTOCOL §3 allows
- * either form). In order, so a later mutation sees the earlier ones; each mutation is atomic —
- * a rejected one is rolled back to its savepoint, logged, and the rest proceed. Change numbers
- * are drawn once, as the last step (change-seq.ts). Results are returned only after COMMIT: if the
- * commit fails nothing was applied and the device's retry is processed afresh.
- * Snapshots and ledger rows are written once per batch (write-buffer.ts).
- */
-export async function applyBatch(db: Db, ctx: MutationContext, mutations: readonly { raw: unknown }[]): Promise<PushResult[]> {
-  const parsedAll = mutations.map(({ raw }) => unstorableRejection(raw) ?? parseMutation(raw));
-  return db.$transaction(async (tx) => {
-    const results: PushResult[] = [];
-    const touched: Stamp[] = [];
-    const buffer = new WriteBuffer();
-    // Every record the batch names, locked up front in one global order and held until COMMIT.
-    await buffer.lockAndPrefetch(
-      tx,
-      parsedAll.flatMap((p) => (p.ok ? [p.mutation] : [])),
-    );
-    const batchCtx: MutationContext = { ...ctx, buffer };
-    for (const [i, { raw }] of mutations.entries()) {
-      const parsed = parsedAll[i];
-      if (!parsed.ok) {
-        results.push(await rejectMalformed(tx, batchCtx, raw, parsed));
-        continue;
-      }
-      results.push(await applyInSavepoint(tx, batchCtx, parsed.mutation, `m${i}`, touched));
-    }
-    await batchCtx.buffer?.flush(tx);
-    await stampChanges(tx, touched);
-    return results;
-  }, BATCH_TX);
-}
-
-async function applyInSavepoint(tx: Tx, ctx: MutationContext, m: Mutation, name: string, touched: Stamp[]): Promise<PushResult> {
-  await tx.$executeRawUnsafe(`SAVEPOINT ${name}`);
-  ctx.buffer?.begin();
-  try {
-    const applied = await applyMutationInTx(tx, ctx, m);
-    await tx.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
-    ctx.buffer?.keep();
-    touched.push(...applied.touched);
-    return applied.result;
-  } catch (error) {
-    ctx.buffer?.discard();
-    await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`);
-    const answer = await answerFailedMutation(tx, ctx, m, error);
-    if (!answer) throw error; // not this mutation's fault (e.g. the database went away): fail the push
-    return answer;
-  }
-}
-
-async function rejectMalformed(
-  tx: Tx,
+/** Applies a push batch (engine/batch.ts): each raw mutation parsed, then the batch in one transaction. */
+export function applyBatch(
+  db: Db,
   ctx: MutationContext,
-  raw: unknown,
-  parsed: Extract<ReturnType<typeof parseMutation>, { ok: false }>,
-): Promise<PushResult> {
-  const message = "The mutation does not match the protocol";
-  const type = (raw as { type?: unknown } | null)?.type;
-  await recordRejection(tx, ctx, {
-    mutationId: parsed.mutationId ?? null,
-    type: typeof type === "string" ? type.slice(0, 32) : null,
-    offlineId: parsed.offlineId ?? null,
-    payload: raw,
-    code: "VALIDATION_FAILED",
-    message,
-  });
-  return {
-    mutationId: parsed.mutationId ?? null,
-    offlineId: parsed.offlineId ?? null,
-    status: "rejected",
-    error: { code: "VALIDATION_FAILED", message, issues: parsed.issues },
-  } as PushResult;
+  mutations: readonly { raw: unknown }[],
+  options: BatchOptions = {},
+): Promise<PushResult[]> {
+  return applyParsedBatch(
+    db,
+    ctx,
+    mutations.map(({ raw }) => ({ raw, parsed: unstorableRejection(raw) ?? parseMutation(raw) })),
+    options,
+  );
 }
 
 /**

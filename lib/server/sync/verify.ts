@@ -4,8 +4,8 @@ import { getDb } from "@/lib/server/db/client";
 import { errors } from "@/lib/server/errors";
 import { findRecordById, lockRecordKey } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
-import { writeRecordChange } from "./apply-mutation";
 import { stampChanges } from "./change-seq";
+import { writeRecordChange } from "./engine/record-change";
 import { STAMP_TABLE, toSyncRecord } from "./records";
 
 /** A coordinator's verification decision: a new version of the record, which devices pull (if it changed anything). */
@@ -24,7 +24,7 @@ export async function verifyRecord(user: PublicUser, type: "assessment" | "respo
     // The same decision again (a double tap, a retried request, two coordinators agreeing) changes
     // nothing: no new version for devices to pull; the first verifier and time stand.
     if (row.verificationStatus === req.decision && row.verificationNote === (req.note ?? null)) return toSyncRecord(type, row);
-    const written = await writeRecordChange(tx, { user, scope: null }, type, row, toSyncRecord(type, row), {}, null, {
+    const written = await writeRecordChange(tx, { user }, type, row, toSyncRecord(type, row), {}, null, {
       verificationStatus: req.decision,
       verifiedById: user.id,
       verifiedAt: new Date(),

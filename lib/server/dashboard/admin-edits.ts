@@ -7,8 +7,8 @@ import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { deleteUserSessions, listActiveAssignments, listAdminUsers, updateUserRow } from "@/lib/server/queries/dashboard";
 import { findRecordById, lockRecordKey } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
-import { writeRecordChange } from "@/lib/server/sync/engine/record-change";
 import { stampChanges } from "@/lib/server/sync/change-seq";
+import { writeRecordChange } from "@/lib/server/sync/engine/record-change";
 import { toEntityRecord } from "@/lib/server/sync/serialize";
 
 export async function listUsersForAdmin(): Promise<AdminUser[]> {

@@ -9,7 +9,7 @@ import {
   parsePushRequest,
 } from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
-import { type Db, getDb, type Tx } from "@/lib/server/db/client";
+import { type Db, getDb } from "@/lib/server/db/client";
 import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";

@@ -17,6 +17,8 @@ export interface OpenedAdapter {
   factory: SqlMigrationAwareDriverAdapterFactory;
   /** The PGlite instance, when embedded (tests and scripts sometimes need it directly). */
   pglite?: PGlite;
+  /** The connection pool, on a Postgres server (the hot paths' plain SQL uses it: lib/server/db/sql.ts). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ export async function openAdapter(target: DbTarget, options: { poolSize?: number
     // the process: the pool discards it and the next query opens a new one.
     pool.on("error", () => {});
     const factory = new PrismaPg(pool);
-    return { target, factory, close: () => pool.end() };
+    return { target, factory, pool, close: () => pool.end() };
   }
   let release = () => {};
   let pglite: PGlite;

@@ -1,6 +1,7 @@
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { getEnv } from "@/lib/server/env";
 import { type DbTarget, type OpenedAdapter, openAdapter, resolveDbTarget } from "./adapter";
+import { registerPool } from "./sql";
 
 export type Db = PrismaClient;
 /** A transaction handle: what every query in lib/server/queries takes first. */
@@ -61,5 +62,7 @@ export async function closeDb(): Promise<void> {
 const TRANSACTION_DEFAULTS = { maxWait: 30_000, timeout: 60_000 } as const;
 
 export function createPrisma(opened: OpenedAdapter): PrismaClient {
-  return new PrismaClient({ adapter: opened.factory, transactionOptions: TRANSACTION_DEFAULTS });
+  const prisma = new PrismaClient({ adapter: opened.factory, transactionOptions: TRANSACTION_DEFAULTS });
+  registerPool(prisma, opened.pool);
+  return prisma;
 }

@@ -1,14 +1,16 @@
 import "server-only";
 import type { RecordType } from "@/lib/protocol";
-import type { Tx } from "@/lib/server/db/client";
-import type { RecordRow } from "./records";
+import type { Sql } from "@/lib/server/db/sql";
+import type { RecordRow, ResponseWithAssessment, RowOf } from "./records";
 
 /**
  * The push engine's hot-path SQL (lib/server/sync/engine): every write of a batch is ONE statement
  * per table, whatever the batch's size. Rows travel as one JSON array parameter and are expanded in
  * the database with `jsonb_to_recordset`, which converts each JSON value with its column's own type
  * (uuid, enum, timestamptz, jsonb), so one statement text serves every batch and no value is ever
- * spliced into SQL. Tested on both databases in tests/integration/queries/push-sql.db.test.ts.
+ * spliced into SQL. Reads are one statement per table too. Everything runs on `Sql`
+ * (lib/server/db/sql.ts): a `pg` connection on a Postgres server, a Prisma transaction on PGlite.
+ * Tested on both databases in tests/integration/queries/push-sql.db.test.ts.
  */
 
 type Column = readonly [name: string, sqlType: string, mutable: boolean];
@@ -31,6 +33,7 @@ const RECORD_COLUMNS: Record<RecordType, readonly Column[]> = {
     ["createdAt", "timestamptz", false],
     ["updatedAt", "timestamptz", true],
     ["deletedAt", "timestamptz", true],
+    ["changeSeq", "int8", true],
   ],
   assessment: [
     ["id", "uuid", false],
@@ -51,6 +54,7 @@ const RECORD_COLUMNS: Record<RecordType, readonly Column[]> = {
     ["createdAt", "timestamptz", false],
     ["updatedAt", "timestamptz", true],
     ["deletedAt", "timestamptz", true],
+    ["changeSeq", "int8", true],
   ],
   response: [
     ["id", "uuid", false],
@@ -72,6 +76,7 @@ const RECORD_COLUMNS: Record<RecordType, readonly Column[]> = {
     ["createdAt", "timestamptz", false],
     ["updatedAt", "timestamptz", true],
     ["deletedAt", "timestamptz", true],
+    ["changeSeq", "int8", true],
   ],
 };
 
@@ -88,45 +93,61 @@ function insertSql(table: string, columns: readonly Column[], json: Record<strin
   return `INSERT INTO ${q(table)} (${names}) SELECT ${values} FROM ${recordset(columns)}`;
 }
 
-function updateSql(table: string, columns: readonly Column[]): string {
+function updateSql(table: string, columns: readonly Column[], json: Record<string, string> = {}): string {
   const sets = columns
     .filter(([, , mutable]) => mutable)
-    .map(([n]) => `${q(n)} = x.${q(n)}`)
+    .map(([n]) => `${q(n)} = ${json[n] ?? `x.${q(n)}`}`)
     .join(", ");
   return `UPDATE ${q(table)} AS t SET ${sets} FROM ${recordset(columns)} WHERE t."id" = x."id"`;
 }
 
+// A record's change number is written with the record (the batch draws its numbers before its
+// record writes: change-seq.ts); a row written without one (a photo count) keeps the one it has.
 const INSERT_RECORDS = Object.fromEntries(
-  (Object.keys(RECORD_COLUMNS) as RecordType[]).map((type) => [type, insertSql(RECORD_TABLE[type], RECORD_COLUMNS[type])]),
+  (Object.keys(RECORD_COLUMNS) as RecordType[]).map((type) => [
+    type,
+    insertSql(RECORD_TABLE[type], RECORD_COLUMNS[type], { changeSeq: `COALESCE(x."changeSeq", 0)` }),
+  ]),
 ) as Record<RecordType, string>;
 const UPDATE_RECORDS = Object.fromEntries(
-  (Object.keys(RECORD_COLUMNS) as RecordType[]).map((type) => [type, updateSql(RECORD_TABLE[type], RECORD_COLUMNS[type])]),
+  (Object.keys(RECORD_COLUMNS) as RecordType[]).map((type) => [
+    type,
+    updateSql(RECORD_TABLE[type], RECORD_COLUMNS[type], { changeSeq: `COALESCE(x."changeSeq", t."changeSeq")` }),
+  ]),
 ) as Record<RecordType, string>;
 
-/** Only the columns the statement reads (a response row also carries its assessment's offlineId). */
-function pick(type: RecordType, row: RecordRow): Record<string, unknown> {
-  const source = row as unknown as Record<string, unknown>;
-  return Object.fromEntries(RECORD_COLUMNS[type].map(([n]) => [n, source[n] ?? null]));
+/** A record's final state in a batch, with the change number it gets (null: keeps its own). */
+export interface RecordWriteRow {
+  row: RecordRow;
+  changeSeq: bigint | null;
 }
 
-async function run(tx: Tx, sql: string, rows: readonly unknown[]): Promise<number> {
+/** Only the columns the statement reads (a response row also carries its assessment's offlineId). */
+function pick(type: RecordType, { row, changeSeq }: RecordWriteRow): Record<string, unknown> {
+  const source = row as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = Object.fromEntries(RECORD_COLUMNS[type].map(([n]) => [n, source[n] ?? null]));
+  out.changeSeq = changeSeq === null ? null : String(changeSeq);
+  return out;
+}
+
+async function run(sql: Sql, text: string, rows: readonly unknown[]): Promise<number> {
   if (rows.length === 0) return 0;
-  return tx.$executeRawUnsafe(sql, JSON.stringify(rows));
+  return sql.exec(text, [JSON.stringify(rows)]);
 }
 
 /** New records of one type, each in its final state for the batch. */
-export function insertRecords(tx: Tx, type: RecordType, rows: readonly RecordRow[]): Promise<number> {
+export function insertRecords(sql: Sql, type: RecordType, rows: readonly RecordWriteRow[]): Promise<number> {
   return run(
-    tx,
+    sql,
     INSERT_RECORDS[type],
     rows.map((r) => pick(type, r)),
   );
 }
 
 /** Existing records of one type, each to its final state for the batch (at most one row per id). */
-export function updateRecords(tx: Tx, type: RecordType, rows: readonly RecordRow[]): Promise<number> {
+export function updateRecords(sql: Sql, type: RecordType, rows: readonly RecordWriteRow[]): Promise<number> {
   return run(
-    tx,
+    sql,
     UPDATE_RECORDS[type],
     rows.map((r) => pick(type, r)),
   );
@@ -151,8 +172,8 @@ const VERSION_COLUMNS: readonly Column[] = [
 ];
 const INSERT_VERSIONS = insertSql("RecordVersion", VERSION_COLUMNS);
 
-export function insertVersions(tx: Tx, rows: readonly VersionInsert[]): Promise<number> {
-  return run(tx, INSERT_VERSIONS, rows);
+export function insertVersions(sql: Sql, rows: readonly VersionInsert[]): Promise<number> {
+  return run(sql, INSERT_VERSIONS, rows);
 }
 
 export interface LedgerInsert {
@@ -180,8 +201,8 @@ const LEDGER_COLUMNS: readonly Column[] = [
 ];
 const INSERT_LEDGER = insertSql("ProcessedMutation", LEDGER_COLUMNS);
 
-export function insertLedgerRows(tx: Tx, rows: readonly LedgerInsert[]): Promise<number> {
-  return run(tx, INSERT_LEDGER, rows);
+export function insertLedgerRows(sql: Sql, rows: readonly LedgerInsert[]): Promise<number> {
+  return run(sql, INSERT_LEDGER, rows);
 }
 
 export interface ConflictInsert {
@@ -206,6 +227,8 @@ export interface ConflictInsert {
   detectedAt: Date;
   resolvedAt: Date | null;
   resolution: unknown;
+  /** Set by the writer: the conflict's change number (devices pull their conflicts). */
+  changeSeq?: string;
 }
 
 const CONFLICT_COLUMNS: readonly Column[] = [
@@ -230,12 +253,16 @@ const CONFLICT_COLUMNS: readonly Column[] = [
   ["detectedAt", "timestamptz", false],
   ["resolvedAt", "timestamptz", false],
   ["resolution", "jsonb", false],
+  ["changeSeq", "int8", false],
 ];
 // A delete's conflict has no patch: a JSON null, as the column is NOT NULL (jsonb_to_recordset reads JSON null as SQL NULL).
-const INSERT_CONFLICTS = insertSql("Conflict", CONFLICT_COLUMNS, { patch: `COALESCE(x."patch", 'null'::jsonb)` });
+const INSERT_CONFLICTS = insertSql("Conflict", CONFLICT_COLUMNS, {
+  patch: `COALESCE(x."patch", 'null'::jsonb)`,
+  changeSeq: `COALESCE(x."changeSeq", 0)`,
+});
 
-export function insertConflicts(tx: Tx, rows: readonly ConflictInsert[]): Promise<number> {
-  return run(tx, INSERT_CONFLICTS, rows);
+export function insertConflicts(sql: Sql, rows: readonly ConflictInsert[]): Promise<number> {
+  return run(sql, INSERT_CONFLICTS, rows);
 }
 
 export interface RejectionInsert {
@@ -262,8 +289,8 @@ const REJECTION_COLUMNS: readonly Column[] = [
 const INSERT_REJECTIONS = insertSql("RejectedMutation", REJECTION_COLUMNS, { payload: `COALESCE(x."payload", 'null'::jsonb)` });
 
 /** Every field must already be storable text (toStorableText): the log row is what must never fail. */
-export function insertRejections(tx: Tx, rows: readonly RejectionInsert[]): Promise<number> {
-  return run(tx, INSERT_REJECTIONS, rows);
+export function insertRejections(sql: Sql, rows: readonly RejectionInsert[]): Promise<number> {
+  return run(sql, INSERT_REJECTIONS, rows);
 }
 
 /**
@@ -271,35 +298,100 @@ export function insertRejections(tx: Tx, rows: readonly RejectionInsert[]): Prom
  * statement for the batch; returns which rows it hid so the caller can stamp them in order.
  */
 export async function hideMediaOfDeletedRecords(
-  tx: Tx,
+  sql: Sql,
   parentIds: readonly string[],
   entityIds: readonly string[],
   at: Date,
 ): Promise<{ id: string; parentId: string; entityId: string }[]> {
   if (parentIds.length === 0 && entityIds.length === 0) return [];
-  return tx.$queryRawUnsafe(
+  return sql.query(
     `UPDATE "Media" SET "deletedAt" = $3::timestamptz
      WHERE "deletedAt" IS NULL AND ("parentId" = ANY($1::uuid[]) OR "entityId" = ANY($2::uuid[]))
      RETURNING "id"::text AS id, "parentId"::text AS "parentId", "entityId"::text AS "entityId"`,
-    [...parentIds],
-    [...entityIds],
-    at.toISOString(),
+    [[...parentIds], [...entityIds], at.toISOString()],
   );
 }
 
 /** Snapshots of given versions (the bases of merges), one statement; missing ones are absent. */
 export async function findVersionSnapshots(
-  tx: Tx,
+  sql: Sql,
   keys: readonly { recordType: RecordType; recordId: string; version: number }[],
 ): Promise<{ recordType: RecordType; recordId: string; version: number; snapshot: unknown }[]> {
   if (keys.length === 0) return [];
-  return tx.$queryRawUnsafe(
+  return sql.query(
     `SELECT v."recordType"::text AS "recordType", v."recordId"::text AS "recordId", v."version", v."snapshot"
      FROM "RecordVersion" v
      JOIN unnest($1::text[], $2::uuid[], $3::int4[]) AS k(t, id, n)
        ON v."recordType" = k.t::"RecordType" AND v."recordId" = k.id AND v."version" = k.n`,
-    keys.map((k) => k.recordType),
-    keys.map((k) => k.recordId),
-    keys.map((k) => k.version),
+    [keys.map((k) => k.recordType), keys.map((k) => k.recordId), keys.map((k) => k.version)],
+  );
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+export interface LedgerRead {
+  mutationId: string;
+  userId: string;
+  recordType: string;
+  offlineId: string;
+  result: unknown;
+}
+
+/** The ledger rows of these mutationIds (missing ones are absent). */
+export function findLedgerRows(sql: Sql, mutationIds: readonly string[]): Promise<LedgerRead[]> {
+  if (mutationIds.length === 0) return Promise.resolve([]);
+  return sql.query<LedgerRead>(
+    `SELECT "mutationId"::text AS "mutationId", "userId"::text AS "userId", "recordType"::text AS "recordType",
+            "offlineId"::text AS "offlineId", "result"
+     FROM "ProcessedMutation" WHERE "mutationId" = ANY($1::uuid[])`,
+    [[...mutationIds]],
+  );
+}
+
+/** Columns of a record row as the engine reads them: every column the writer writes, ids as text. */
+const SELECT_RECORD = Object.fromEntries(
+  (Object.keys(RECORD_COLUMNS) as RecordType[]).map((type) => [
+    type,
+    RECORD_COLUMNS[type]
+      .filter(([n]) => n !== "changeSeq")
+      .map(([n, t]) => (t === "uuid" || t.startsWith('"') ? `t.${q(n)}::text AS ${q(n)}` : `t.${q(n)}`))
+      .join(", "),
+  ]),
+) as Record<RecordType, string>;
+
+/**
+ * Current rows of many records of one type, by id or by offlineId (any order; missing ones are
+ * absent). A response comes with its assessment's offlineId, as devices name assessments by it.
+ */
+export async function findRecordRows<T extends RecordType>(
+  sql: Sql,
+  type: T,
+  by: "id" | "offlineId",
+  values: readonly string[],
+): Promise<RowOf<T>[]> {
+  if (values.length === 0) return [];
+  const where = `t.${q(by)} = ANY($1::uuid[])`;
+  if (type !== "response") {
+    return sql.query<RowOf<T>>(`SELECT ${SELECT_RECORD[type]} FROM ${q(RECORD_TABLE[type])} t WHERE ${where}`, [[...values]]);
+  }
+  const rows = await sql.query<ResponseWithAssessment & { assessmentOfflineId: string }>(
+    `SELECT ${SELECT_RECORD.response}, a."offlineId"::text AS "assessmentOfflineId"
+     FROM "Response" t JOIN "Assessment" a ON a."id" = t."assessmentId" WHERE ${where}`,
+    [[...values]],
+  );
+  return rows.map(({ assessmentOfflineId, ...row }) => ({ ...row, assessment: { offlineId: assessmentOfflineId } })) as RowOf<T>[];
+}
+
+/**
+ * Takes the advisory locks of many records (`type:offlineId` keys) at once, in the order of their
+ * lock numbers: a transaction locking records in the order its mutations name them could deadlock
+ * with one naming them in the opposite order; a single global order cannot. Held until COMMIT.
+ */
+export async function lockRecordKeys(sql: Sql, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await sql.query(
+    `SELECT count(pg_advisory_xact_lock(h))::int AS locked
+     FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS ordered`,
+    [[...keys]],
   );
 }

@@ -2,6 +2,8 @@ import "server-only";
 import type { Assessment, Entity, Prisma, Response as ResponseRow } from "@/lib/generated/prisma/client";
 import type { RecordType } from "@/lib/protocol";
 import type { Tx } from "@/lib/server/db/client";
+import { txSql } from "@/lib/server/db/sql";
+import { lockRecordKeys as lockRecordKeysWith } from "./push-sql";
 
 /**
  * Row access for the three synced record types, so the engine can treat them alike. Responses
@@ -31,11 +33,8 @@ export function recordKey(type: RecordType, offlineId: string): string {
  * locks records one by one, in the order its mutations name them, can deadlock with another that
  * names the same records in the opposite order; a single global order cannot.
  */
-export async function lockRecordKeys(tx: Tx, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await tx.$queryRaw`
-    SELECT count(pg_advisory_xact_lock(h))::int AS locked
-    FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(${[...keys]}::text[]) AS k ORDER BY h) AS ordered`;
+export function lockRecordKeys(tx: Tx, keys: readonly string[]): Promise<void> {
+  return lockRecordKeysWith(txSql(tx), keys);
 }
 
 export async function findRecordByOfflineId<T extends RecordType>(tx: Tx, type: T, offlineId: string): Promise<RowOf<T> | null> {
@@ -46,31 +45,6 @@ export async function findRecordByOfflineId<T extends RecordType>(tx: Tx, type: 
       return (await tx.assessment.findUnique({ where: { offlineId } })) as RowOf<T> | null;
     default:
       return (await tx.response.findUnique({ where: { offlineId }, include: responseInclude })) as RowOf<T> | null;
-  }
-}
-
-/** Current rows of many records of one type, by offlineId (any order; missing ones are absent). */
-export function findRecordsByOfflineIds<T extends RecordType>(tx: Tx, type: T, offlineIds: string[]): Promise<RowOf<T>[]> {
-  return findRecordsWhere(tx, type, { offlineId: { in: offlineIds } });
-}
-
-/** Current rows of many records of one type, by id (any order; missing ones are absent). */
-export function findRecordsByIds<T extends RecordType>(tx: Tx, type: T, ids: string[]): Promise<RowOf<T>[]> {
-  return findRecordsWhere(tx, type, { id: { in: ids } });
-}
-
-async function findRecordsWhere<T extends RecordType>(
-  tx: Tx,
-  type: T,
-  where: { id?: { in: string[] }; offlineId?: { in: string[] } },
-): Promise<RowOf<T>[]> {
-  switch (type) {
-    case "entity":
-      return (await tx.entity.findMany({ where })) as RowOf<T>[];
-    case "assessment":
-      return (await tx.assessment.findMany({ where })) as RowOf<T>[];
-    default:
-      return (await tx.response.findMany({ where, include: responseInclude })) as RowOf<T>[];
   }
 }
 

@@ -1,13 +1,13 @@
 import "server-only";
 import { type Mutation, type PushResult, type parseMutation, toStorableString, toStorableText } from "@/lib/protocol";
-import type { Db, Tx } from "@/lib/server/db/client";
+import type { Db } from "@/lib/server/db/client";
 import { isTransientDbError, sqlStateOf } from "@/lib/server/db/errors";
+import { type Sql, withSqlTransaction } from "@/lib/server/db/sql";
 import { AppError, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { getLogger } from "@/lib/server/logger";
 import type { RejectionInsert } from "@/lib/server/queries/push-sql";
-import { insertRejections } from "@/lib/server/queries/push-sql";
-import { lockRecordKeys, recordKey } from "@/lib/server/queries/records";
-import { type Stamp, stampChanges } from "../change-seq";
+import { insertRejections, lockRecordKeys } from "@/lib/server/queries/push-sql";
+import { recordKey } from "@/lib/server/queries/records";
 import { type DecideContext, decideMutation, type Effects, overlay } from "./decide";
 import { loadBatchState } from "./load";
 import { NotLoaded } from "./state";
@@ -53,7 +53,7 @@ export async function applyBatch(
 ): Promise<PushResult[]> {
   if ((options.engine ?? "set") === "set") {
     try {
-      return await db.$transaction((tx) => applySet(tx, ctx, parsedAll), BATCH_TX);
+      return await withSqlTransaction(db, BATCH_TX, (sql) => applySet(sql, ctx, parsedAll));
     } catch (error) {
       if (!(error instanceof SetFailed)) throw error;
       getLogger().warn(
@@ -62,7 +62,7 @@ export async function applyBatch(
       );
     }
   }
-  return db.$transaction((tx) => applyPerMutation(tx, ctx, parsedAll), BATCH_TX);
+  return withSqlTransaction(db, BATCH_TX, (sql) => applyPerMutation(sql, ctx, parsedAll));
 }
 
 /** The set path failed for a reason that is not transient: roll back and go mutation by mutation. */
@@ -72,19 +72,19 @@ class SetFailed extends Error {
   }
 }
 
-async function lockBatch(tx: Tx, parsedAll: readonly { parsed: Parsed }[]): Promise<Mutation[]> {
+async function lockBatch(sql: Sql, parsedAll: readonly { parsed: Parsed }[]): Promise<Mutation[]> {
   const valid = parsedAll.flatMap(({ parsed }) => (parsed.ok ? [parsed.mutation] : []));
   await lockRecordKeys(
-    tx,
+    sql,
     valid.map((m) => recordKey(m.type, m.offlineId)),
   );
   return valid;
 }
 
-async function applySet(tx: Tx, ctx: DecideContext, parsedAll: readonly { raw: unknown; parsed: Parsed }[]): Promise<PushResult[]> {
-  const valid = await lockBatch(tx, parsedAll);
+async function applySet(sql: Sql, ctx: DecideContext, parsedAll: readonly { raw: unknown; parsed: Parsed }[]): Promise<PushResult[]> {
+  const valid = await lockBatch(sql, parsedAll);
   try {
-    const state = await loadBatchState(tx, valid, ctx.scope);
+    const state = await loadBatchState(sql, valid, ctx.scope);
     const results: PushResult[] = [];
     const effects: Effects[] = [];
     const rejections: RejectionInsert[] = [];
@@ -108,8 +108,7 @@ async function applySet(tx: Tx, ctx: DecideContext, parsedAll: readonly { raw: u
         results.push(r.answer);
       }
     }
-    const stamps = await writeEffects(tx, effects, rejections);
-    await stampChanges(tx, stamps);
+    await writeEffects(sql, effects, rejections);
     return results;
   } catch (error) {
     if (isTransientDbError(error)) throw error;
@@ -118,41 +117,43 @@ async function applySet(tx: Tx, ctx: DecideContext, parsedAll: readonly { raw: u
   }
 }
 
-async function applyPerMutation(tx: Tx, ctx: DecideContext, parsedAll: readonly { raw: unknown; parsed: Parsed }[]): Promise<PushResult[]> {
-  await lockBatch(tx, parsedAll);
+async function applyPerMutation(
+  sql: Sql,
+  ctx: DecideContext,
+  parsedAll: readonly { raw: unknown; parsed: Parsed }[],
+): Promise<PushResult[]> {
+  await lockBatch(sql, parsedAll);
   const results: PushResult[] = [];
-  const stamps: Stamp[] = [];
   for (const [i, { raw, parsed }] of parsedAll.entries()) {
     if (!parsed.ok) {
       const r = malformed(ctx, raw, parsed);
-      await insertRejections(tx, [r.row]);
+      await insertRejections(sql, [r.row]);
       results.push(r.answer);
       continue;
     }
     const m = parsed.mutation;
-    await tx.$executeRawUnsafe(`SAVEPOINT m${i}`);
+    await sql.exec(`SAVEPOINT m${i}`);
     try {
-      const e = decideMutation(await loadBatchState(tx, [m], ctx.scope), ctx, m);
-      stamps.push(...(await writeEffects(tx, [e])));
-      await tx.$executeRawUnsafe(`RELEASE SAVEPOINT m${i}`);
+      const e = decideMutation(await loadBatchState(sql, [m], ctx.scope), ctx, m);
+      await writeEffects(sql, [e]);
+      await sql.exec(`RELEASE SAVEPOINT m${i}`);
       results.push(e.result);
     } catch (error) {
-      await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT m${i}`);
-      const answer = await answerFailedMutation(tx, ctx, m, error);
+      await sql.exec(`ROLLBACK TO SAVEPOINT m${i}`);
+      const answer = await answerFailedMutation(sql, ctx, m, error);
       if (!answer) throw error; // not this mutation's fault (e.g. the database went away): fail the push
       results.push(answer);
     }
   }
-  await stampChanges(tx, stamps);
   return results;
 }
 
 /** The answer for a mutation whose savepoint was rolled back; null when the error is not the mutation's fault. */
-async function answerFailedMutation(tx: Tx, ctx: DecideContext, m: Mutation, error: unknown): Promise<PushResult | null> {
+async function answerFailedMutation(sql: Sql, ctx: DecideContext, m: Mutation, error: unknown): Promise<PushResult | null> {
   if (sqlStateOf(error) === "23505") {
     // Lost a race the advisory lock did not cover (one mutationId reused for another record by a
     // concurrent push): the ledger row is there now, and the mutation is answered as a resend.
-    const state = await loadBatchState(tx, [m], ctx.scope);
+    const state = await loadBatchState(sql, [m], ctx.scope);
     const prior = state.ledgerRow(m.mutationId);
     if (prior && prior.userId === ctx.user.id) {
       try {
@@ -165,7 +166,7 @@ async function answerFailedMutation(tx: Tx, ctx: DecideContext, m: Mutation, err
   const rejection = toRejection(error);
   if (!rejection) return null;
   const r = rejected(ctx, m, rejection);
-  await insertRejections(tx, [r.row]);
+  await insertRejections(sql, [r.row]);
   return r.answer;
 }
 

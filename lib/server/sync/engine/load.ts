@@ -2,9 +2,9 @@ import "server-only";
 import type { PathMap } from "@/lib/domain";
 import { applyPaths } from "@/lib/domain";
 import type { Mutation, PushResult, RecordType, SyncRecord } from "@/lib/protocol";
-import type { Tx } from "@/lib/server/db/client";
-import { findVersionSnapshots } from "@/lib/server/queries/push-sql";
-import { findRecordsByIds, findRecordsByOfflineIds, type RecordRow } from "@/lib/server/queries/records";
+import type { Sql } from "@/lib/server/db/sql";
+import { findLedgerRows, findRecordRows, findVersionSnapshots } from "@/lib/server/queries/push-sql";
+import type { RecordRow } from "@/lib/server/queries/records";
 import { isInScope, type Scope } from "../access";
 import { entityIdOf } from "../records";
 import { assessmentRefs } from "./decide";
@@ -22,16 +22,13 @@ const TYPES = ["entity", "assessment", "response"] as const;
  * row of one of its mutations, before COMMIT: what is read here stays true, and the only changes
  * the decisions must see are the batch's own (the state's overlay).
  */
-export async function loadBatchState(tx: Tx, mutations: readonly Mutation[], scope: Scope): Promise<BatchState> {
+export async function loadBatchState(sql: Sql, mutations: readonly Mutation[], scope: Scope): Promise<BatchState> {
   const state = new BatchState();
   if (mutations.length === 0) return state;
 
   // 1. The ledger.
   const mutationIds = [...new Set(mutations.map((m) => m.mutationId))];
-  const ledger = await tx.processedMutation.findMany({
-    where: { mutationId: { in: mutationIds } },
-    select: { mutationId: true, userId: true, recordType: true, offlineId: true, result: true },
-  });
+  const ledger = await findLedgerRows(sql, mutationIds);
   for (const id of mutationIds) state.loadedLedger(id, null);
   for (const row of ledger) state.loadedLedger(row.mutationId, row);
 
@@ -52,22 +49,22 @@ export async function loadBatchState(tx: Tx, mutations: readonly Mutation[], sco
   for (const type of TYPES) {
     const ids = [...offlineIds[type]];
     if (ids.length === 0) continue;
-    for (const row of await findRecordsByOfflineIds(tx, type, ids)) rows.push({ type, row });
+    for (const row of await findRecordRows(sql, type, "offlineId", ids)) rows.push({ type, row });
     for (const id of ids) state.loadedRecord(type, id, null);
   }
   const byId = [...assessmentIds].filter((id) => !rows.some((r) => r.type === "assessment" && r.row.id === id));
-  if (byId.length > 0) for (const row of await findRecordsByIds(tx, "assessment", byId)) rows.push({ type: "assessment", row });
+  if (byId.length > 0) for (const row of await findRecordRows(sql, "assessment", "id", byId)) rows.push({ type: "assessment", row });
   for (const { type, row } of rows) state.putRecord(type, row);
   for (const id of byId) state.loadedById("assessment", id, null);
 
   // 3. The entities every decision may check (live? autoApprove?), and the history merges start from.
   for (const { type, row } of rows) if (type !== "entity") entityIds.add(entityIdOf(type, row));
   const missing = [...entityIds].filter((id) => !state.hasId("entity", id));
-  if (missing.length > 0) for (const row of await findRecordsByIds(tx, "entity", missing)) state.putRecord("entity", row);
+  if (missing.length > 0) for (const row of await findRecordRows(sql, "entity", "id", missing)) state.putRecord("entity", row);
   for (const id of missing) state.loadedById("entity", id, null);
 
   const wanted = versionsWanted(state, mutations, scope);
-  for (const v of await findVersionSnapshots(tx, wanted)) state.loadedVersion(v.recordType, v.recordId, v.version, v.snapshot);
+  for (const v of await findVersionSnapshots(sql, wanted)) state.loadedVersion(v.recordType, v.recordId, v.version, v.snapshot);
   for (const v of wanted)
     if (!state.hasVersion(v.recordType, v.recordId, v.version)) state.loadedVersion(v.recordType, v.recordId, v.version, null);
   return state;
@@ -105,7 +102,7 @@ function versionsWanted(state: BatchState, mutations: readonly Mutation[], scope
  * assessment a response would be moved to. The caller holds the record's lock.
  */
 export async function loadRecordChangeState(
-  tx: Tx,
+  sql: Sql,
   type: RecordType,
   row: RecordRow,
   server: SyncRecord,
@@ -115,12 +112,12 @@ export async function loadRecordChangeState(
   state.putRecord(type, row);
   if (type === "entity") return state;
   const entityId = entityIdOf(type, row);
-  state.loadedById("entity", entityId, (await findRecordsByIds(tx, "entity", [entityId]))[0] ?? null);
+  state.loadedById("entity", entityId, (await findRecordRows(sql, "entity", "id", [entityId]))[0] ?? null);
   if (type === "response") {
     const refs = assessmentRefs(applyPaths(server, resultPaths) as Record<string, unknown>);
-    for (const id of refs.ids) state.loadedById("assessment", id, (await findRecordsByIds(tx, "assessment", [id]))[0] ?? null);
+    for (const id of refs.ids) state.loadedById("assessment", id, (await findRecordRows(sql, "assessment", "id", [id]))[0] ?? null);
     for (const id of refs.offlineIds)
-      state.loadedRecord("assessment", id, (await findRecordsByOfflineIds(tx, "assessment", [id]))[0] ?? null);
+      state.loadedRecord("assessment", id, (await findRecordRows(sql, "assessment", "offlineId", [id]))[0] ?? null);
   }
   return state;
 }

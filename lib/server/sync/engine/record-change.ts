@@ -2,6 +2,7 @@ import "server-only";
 import type { PathMap } from "@/lib/domain";
 import type { RecordType, SyncRecord } from "@/lib/protocol";
 import type { Tx } from "@/lib/server/db/client";
+import { txSql } from "@/lib/server/db/sql";
 import type { RecordRow } from "@/lib/server/queries/records";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { decideRecordChange, type RecordChange } from "./decide";
@@ -23,8 +24,9 @@ export async function writeRecordChange(
   mutationId: string | null,
   extraColumns: Record<string, unknown> = {},
 ): Promise<RecordChange> {
-  const state = await loadRecordChangeState(tx, type, row, server, resultPaths);
+  const sql = txSql(tx);
+  const state = await loadRecordChangeState(sql, type, row, server, resultPaths);
   const change = decideRecordChange(state, ctx, type, row, server, resultPaths, mutationId, extraColumns);
-  if (change.version) await writeRecordVersion(tx, type, change.row, change.version);
+  if (change.version) await writeRecordVersion(sql, type, change.row, change.version);
   return change;
 }

@@ -184,7 +184,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "Send a batch of mutations; one result per mutation, in order",
     description:
       `Up to ${MAX_MUTATIONS_PER_PUSH} mutations and ${MAX_PUSH_BYTES} bytes after decompression (\`Content-Encoding: gzip\` accepted); ` +
-      "more is 413. The batch is one transaction with a savepoint per mutation; results are sent after the commit. " +
+      "more is 413. The batch is one transaction, each mutation atomic; results are sent after the commit. " +
       "A mutation is answered applied, merged, duplicate, conflict or rejected — a rejected one is logged and the rest proceed. " +
       "A transient database failure fails the whole push with 503 and `Retry-After`: resend it unchanged.",
     access: "signed-in",

@@ -64,7 +64,7 @@ describe("a batch applies in order; every version has a snapshot", () => {
   });
 });
 
-// Within one push batch the WriteBuffer caches entities, but an entity
+// Within one push batch the engine reads each entity once (engine/state.ts), but an entity
 // mutation earlier in the same batch can change or delete that entity.
 describe("a later mutation sees the earlier entity mutations of its batch", () => {
   // PROTOCOL §3: "Mutations are applied **in order** and each is **atomic** … and a later one sees

@@ -178,7 +178,7 @@ describe.runIf(isPostgres)("concurrency on Postgres", () => {
   });
 
   // A lock wait longer than Prisma's default 5 s interactive-transaction timeout must not turn into a
-  // `rejected` answer (apply-mutation.ts toRejection maps every Prisma P2xxx, including the transient
+  // `rejected` answer (the old engine mapped every Prisma P2xxx, including the transient
   // P2024/P2028/P2034, to VALIDATION_FAILED): the edit either applies once the lock frees, or the push
   // fails as a whole and the device retries.
   it("a mutation that waits on its record's lock for over 5 s is applied, not rejected", async () => {

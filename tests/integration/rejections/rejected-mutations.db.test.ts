@@ -181,7 +181,7 @@ const rejectRows: RejectRow[] = [
     mutation: async () => mut.createAssessment(HOME.id, { offlineId: (await seedAssessment(A1.token, E.id)).offlineId }),
   },
   {
-    // Records never move between entities (apply-mutation.ts writeRecordChange), in or out of scope.
+    // Records never move between entities (engine/decide.ts decideRecordChange), in or out of scope.
     name: "assessor moves an assessment to an entity outside their scope",
     code: "VALIDATION_FAILED",
     actor: () => A1,

@@ -299,7 +299,7 @@ describe("conflict API, devices and verify by role and scope", () => {
 });
 
 describe("no cross-scope read through the ledger", () => {
-  // Regression (was a bug, fixed): apply-mutation.ts applyMutation → replayProcessed answers any mutationId found in the ledger
+  // Regression (was a bug, fixed): the engine's replay (now engine/decide.ts replayProcessed) answered any mutationId found in the ledger
   // with `duplicate` and the record's full current state, without checking who is asking. A user who
   // replays (or guesses, or inherits on a shared device) another user's mutationId reads a record of
   // an entity outside their scope. Expected: the replay is refused (rejected FORBIDDEN) unless the

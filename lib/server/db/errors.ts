@@ -29,6 +29,12 @@ const TRANSIENT_ADAPTER_KINDS = new Set([
  */
 const TRANSIENT_SQLSTATE = /^(08|40|53|57|58)[0-9A-Z]{3}$/;
 
+/** Socket errors of a connection used directly through `pg` (lib/server/db/sql.ts), which has no Prisma wrapper. */
+const TRANSIENT_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** What `pg` throws when the server closes the connection under a query (a restart, a terminated backend). */
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
+
 interface Layered {
   code?: unknown;
   kind?: unknown;
@@ -43,7 +49,9 @@ export function isTransientDbError(error: unknown): boolean {
   while (current && typeof current === "object" && !seen.has(current)) {
     seen.add(current);
     const { code, kind, originalCode } = current;
-    if (typeof code === "string" && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))) return true;
+    if (typeof code === "string" && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_SQLSTATE.test(code) || TRANSIENT_SOCKET_CODES.has(code)))
+      return true;
+    if (current instanceof Error && PG_CONNECTION_LOST.test(current.message)) return true;
     if (typeof kind === "string" && TRANSIENT_ADAPTER_KINDS.has(kind)) return true;
     if (typeof originalCode === "string" && TRANSIENT_SQLSTATE.test(originalCode)) return true;
     if (typeof current.meta?.code === "string" && TRANSIENT_SQLSTATE.test(current.meta.code)) return true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTransientDbError } from "@/lib/server/db/errors";
+import { isTransientDbError, sqlStateOf } from "@/lib/server/db/errors";
 import { AppError } from "@/lib/server/errors";
 
 /** The shape Prisma 7 gives a raw query that failed in the database (seen for a deadlock). */
@@ -28,7 +28,10 @@ describe("isTransientDbError: what a retry cures, not what the data caused", () 
     ["Prisma's write conflict (P2034)", Object.assign(new Error("x"), { code: "P2034" }), true],
     ["Prisma's pool timeout (P2024)", Object.assign(new Error("x"), { code: "P2024" }), true],
     ["a node-postgres error with its SQLSTATE", Object.assign(new Error("x"), { code: "08006" }), true],
+    ["pg: the server closed the connection under a query", new Error("Connection terminated unexpectedly"), true],
+    ["pg: a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }), true],
     ["a unique violation (P2002)", Object.assign(new Error("x"), { code: "P2002" }), false],
+    ["pg: a unique violation (23505)", Object.assign(new Error("duplicate key"), { code: "23505" }), false],
     ["a raw query with bad data (22P02)", rawQueryFailure("22P02", "InvalidInputValue"), false],
     ["a check violation (23514)", rawQueryFailure("23514"), false],
     ["our own AppError", new AppError("VALIDATION_FAILED", "bad"), false],
@@ -36,6 +39,15 @@ describe("isTransientDbError: what a retry cures, not what the data caused", () 
     ["not an error at all", "boom", false],
   ])("%s → %s", (_, error, expected) => {
     expect(isTransientDbError(error)).toBe(expected);
+  });
+
+  it.each([
+    ["pg's own error", Object.assign(new Error("x"), { code: "23505" }), "23505"],
+    ["Prisma's unique violation", Object.assign(new Error("x"), { code: "P2002" }), "23505"],
+    ["a raw query failure", rawQueryFailure("22P02", "InvalidInputValue"), "22P02"],
+    ["an error with no SQLSTATE", new Error("boom"), null],
+  ])("sqlStateOf: %s → %s", (_, error, expected) => {
+    expect(sqlStateOf(error)).toBe(expected);
   });
 
   it("follows causes without looping on a cycle", () => {

@@ -52,7 +52,7 @@ export interface SqlTransactionOptions {
 export async function withSqlTransaction<T>(db: Db, options: SqlTransactionOptions, fn: (sql: Sql) => Promise<T>): Promise<T> {
   const pool = pools.get(db);
   if (!pool) return db.$transaction((tx) => fn(txSql(tx)), options);
-  const client = await connectWithin(pool, options.maxWait);
+  const client = guard(await connectWithin(pool, options.maxWait));
   let broken: Error | undefined;
   try {
     await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(options.timeout))}`);
@@ -67,8 +67,25 @@ export async function withSqlTransaction<T>(db: Db, options: SqlTransactionOptio
     }
     throw error;
   } finally {
-    client.release(broken);
+    client.release(broken ?? lostConnections.get(client));
   }
+}
+
+/**
+ * A connection that dies while checked out (a restart, a terminated backend) reports it as an
+ * 'error' event, sometimes after its query has already failed; the pool listens only to idle
+ * connections, and an unheard 'error' event would end the process. One listener per connection,
+ * for its whole life; a connection that reported one is destroyed on release.
+ */
+const lostConnections = new WeakMap<pg.PoolClient, Error>();
+const guarded = new WeakSet<pg.PoolClient>();
+
+function guard(client: pg.PoolClient): pg.PoolClient {
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on("error", (error) => lostConnections.set(client, error));
+  }
+  return client;
 }
 
 async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> {

@@ -187,7 +187,7 @@ describe.runIf(isPostgres)("concurrency on Postgres", () => {
     await holder.connect();
     try {
       await holder.query("BEGIN");
-      // The lock applyMutation takes first (lockRecordKey), held by someone else for longer than the
+      // The lock a push takes first (its record's advisory lock), held by someone else for longer than the
       // 5 s interactive-transaction timeout.
       await holder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`assessment:${a.offlineId}`]);
       const m = mut.update("assessment", a.offlineId, 1, { data: { latrines: 3 } });
@@ -206,5 +206,43 @@ describe.runIf(isPostgres)("concurrency on Postgres", () => {
     } finally {
       await holder.end();
     }
+  }, 30_000);
+
+  // The push runs on a pg connection of the pool (lib/server/db/sql.ts), not through Prisma: a
+  // connection lost under it must still be a retryable 503, never a 500, and the pool must not hand
+  // the dead connection out again.
+  it("a push whose connection is terminated mid-transaction is a 503 with Retry-After, and the resend applies", async () => {
+    const a = await seedAssessment(A.token, E.id);
+    const holder = new pg.Client({ connectionString: db.current.url });
+    await holder.connect();
+    const m = mut.update("assessment", a.offlineId, 1, { data: { latrines: 4 } });
+    const body = { deviceId: randomUUID(), mutations: [m] };
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`assessment:${a.offlineId}`]);
+      const pending = call(pushRoute, { path: "/api/sync/push", token: A.token, body });
+      // The push's backend, waiting for that lock.
+      let pid: number | undefined;
+      while (pid === undefined) {
+        const waiting = await holder.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' AND pid <> pg_backend_pid()",
+        );
+        pid = waiting.rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      await holder.query("SELECT pg_terminate_backend($1)", [pid]);
+      const res = await pending;
+      expect(res.status, JSON.stringify(res.body)).toBe(503);
+      expect(res.headers.get("retry-after")).toBeTruthy();
+      expect((res.body as { error?: { code?: string } }).error?.code).toBe("SERVICE_UNAVAILABLE");
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await holder.end();
+    }
+    // Nothing of it was applied; the resend is processed afresh and applies once.
+    expect(await prisma().processedMutation.count({ where: { mutationId: m.mutationId } })).toBe(0);
+    const again = await call(pushRoute, { path: "/api/sync/push", token: A.token, body });
+    expect(again.status).toBe(200);
+    expect((again.body?.results as Loose[] | undefined)?.[0]).toMatchObject({ status: "applied", version: 2 });
   }, 30_000);
 });

@@ -75,9 +75,14 @@ export async function unassignUser(params: { userId: string; entityId: string })
   });
 }
 
+/** Coordinators and admins see every entity; everyone else only the entities assigned to them. */
+export function isScoped(user: Pick<PublicUser, "role">): boolean {
+  return user.role !== "COORDINATOR" && user.role !== "ADMIN";
+}
+
 /** The entity ids a user may see now; null means all (coordinators and admins). */
 export async function getScope(tx: Tx, user: PublicUser): Promise<string[] | null> {
-  if (user.role === "COORDINATOR" || user.role === "ADMIN") return null;
+  if (!isScoped(user)) return null;
   return getActiveEntityIds(tx, user.id);
 }
 

@@ -1,10 +1,11 @@
 import "server-only";
 import type { Role } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
+import { txSql } from "@/lib/server/db/sql";
 import { getEnv } from "@/lib/server/env";
 import { AppError, SERVER_ERROR_CODES as ERROR_CODES, errors } from "@/lib/server/errors";
 import { clearLoginFailures, getRecentLoginFailures, recordLoginFailure } from "@/lib/server/queries/login-failures";
-import { deleteSessionByTokenHash, getActiveSessionByTokenHash, insertSession } from "@/lib/server/queries/sessions";
+import { deleteSessionByTokenHash, getUserBySessionTokenHash, insertSession } from "@/lib/server/queries/sessions";
 import { getUserByEmail, type PublicUser } from "@/lib/server/queries/users";
 import { dummyHash, verifyPassword } from "./password";
 import { hashToken, newSessionToken, SESSION_COOKIE } from "./tokens";
@@ -71,9 +72,9 @@ export async function authenticate(req: Request): Promise<AuthContext> {
   const cookie = bearer ? undefined : readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   const token = bearer ?? cookie;
   if (!token) throw errors.unauthenticated();
-  const session = await getActiveSessionByTokenHash(await getDb(), hashToken(token), new Date());
-  if (!session) throw errors.unauthenticated("Your session has expired; sign in again");
-  return { user: session.user as PublicUser, via: bearer ? "bearer" : "cookie", token };
+  const user = await getUserBySessionTokenHash(txSql(await getDb()), hashToken(token), new Date());
+  if (!user) throw errors.unauthenticated("Your session has expired; sign in again");
+  return { user, via: bearer ? "bearer" : "cookie", token };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

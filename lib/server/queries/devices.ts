@@ -1,5 +1,6 @@
 import "server-only";
 import type { Tx } from "@/lib/server/db/client";
+import type { Sql } from "@/lib/server/db/sql";
 
 /** What a push's clientState tells about the device (undefined: not told, keep what is stored). */
 export interface DeviceHealth {
@@ -9,26 +10,33 @@ export interface DeviceHealth {
   clockSkewMs?: number;
 }
 
-/** Records a device's push or pull; a device id is bound to the first user that used it. */
+/**
+ * Records a device's push or pull in one statement; a device id is bound to the user that used it
+ * last. Fields left undefined keep what is stored (a push without clientState, every pull).
+ */
 export async function touchDevice(
-  tx: Tx,
+  sql: Sql,
   params: { deviceId: string; userId: string; kind: "push" | "pull"; pendingCount?: number; appVersion?: string } & DeviceHealth,
-) {
+): Promise<void> {
   const now = new Date();
-  const stamp = params.kind === "push" ? { lastPushAt: now } : { lastPullAt: now };
-  const extra = {
-    ...(params.pendingCount !== undefined ? { pendingCount: params.pendingCount } : {}),
-    ...(params.appVersion !== undefined ? { appVersion: params.appVersion } : {}),
-    ...(params.storageUsedBytes !== undefined ? { storageUsedBytes: BigInt(params.storageUsedBytes) } : {}),
-    ...(params.storageQuotaBytes !== undefined ? { storageQuotaBytes: BigInt(params.storageQuotaBytes) } : {}),
-    ...(params.oldestUnsentAt !== undefined ? { oldestUnsentAt: params.oldestUnsentAt } : {}),
-    ...(params.clockSkewMs !== undefined ? { clockSkewMs: params.clockSkewMs } : {}),
-  };
-  await tx.device.upsert({
-    where: { id: params.deviceId },
-    create: { id: params.deviceId, userId: params.userId, ...stamp, ...extra },
-    update: { userId: params.userId, ...stamp, ...extra },
-  });
+  const columns: [name: string, type: string, value: unknown][] = [
+    [params.kind === "push" ? "lastPushAt" : "lastPullAt", "timestamptz", now],
+    ["pendingCount", "int4", params.pendingCount],
+    ["appVersion", "text", params.appVersion],
+    ["storageUsedBytes", "int8", params.storageUsedBytes],
+    ["storageQuotaBytes", "int8", params.storageQuotaBytes],
+    ["oldestUnsentAt", "timestamptz", params.oldestUnsentAt],
+    ["clockSkewMs", "int4", params.clockSkewMs],
+  ];
+  const given = columns.filter(([, , value]) => value !== undefined);
+  const names = given.map(([name]) => `"${name}"`);
+  await sql.exec(
+    `INSERT INTO "Device" ("id", "userId", "createdAt", "updatedAt", ${names.join(", ")})
+     VALUES ($1::uuid, $2::uuid, $3::timestamptz, $3::timestamptz, ${given.map(([, type], i) => `$${i + 4}::${type}`).join(", ")})
+     ON CONFLICT ("id") DO UPDATE SET "userId" = EXCLUDED."userId", "updatedAt" = EXCLUDED."updatedAt",
+       ${names.map((n) => `${n} = EXCLUDED.${n}`).join(", ")}`,
+    [params.deviceId, params.userId, now, ...given.map(([, , value]) => value)],
+  );
 }
 
 export function listDevices(tx: Tx) {

@@ -10,6 +10,7 @@ import {
 } from "@/lib/protocol";
 import { getScope } from "@/lib/server/admin";
 import { type Db, getDb } from "@/lib/server/db/client";
+import { txSql } from "@/lib/server/db/sql";
 import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
@@ -89,22 +90,28 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
   // checked one by one in applyBatch, so one bad edit never blocks the queue.
   assertStorableText({ deviceId, clientState }, "Push body");
   const db = await getDb();
-  const scope = await getScope(db, user);
-  const results = await applyBatch(
-    db,
-    { user, deviceId, scope },
-    mutations.map((m) => ({ raw: m })),
-  );
-  // Committed: the bytes of deleted records' photos that nothing holds any more can go.
+  const apply = async () =>
+    applyBatch(
+      db,
+      { user, deviceId, scope: await getScope(db, user) },
+      mutations.map((m) => ({ raw: m })),
+    );
+  // The device's state is stamped beside the batch (on its own connection on a Postgres server,
+  // off the batch's critical path): it records that the device pushed, whatever the batch answers.
+  const [results] = await Promise.all([
+    apply(),
+    touchDevice(txSql(db), {
+      deviceId,
+      userId: user.id,
+      kind: "push",
+      pendingCount: clientState?.pendingCount,
+      appVersion: clientState?.appVersion,
+      ...deviceHealth(clientState, mutations),
+    }),
+  ]);
+  // Committed: the bytes of deleted records' photos that nothing holds any more can go (no
+  // statement at all when the batch deleted nothing).
   await releaseMediaBytes(results.flatMap((r) => (r.status === "applied" && r.record?.deletedAt && r.id ? [r.id] : [])));
-  await touchDevice(db, {
-    deviceId,
-    userId: user.id,
-    kind: "push",
-    pendingCount: clientState?.pendingCount,
-    appVersion: clientState?.appVersion,
-    ...deviceHealth(clientState, mutations),
-  });
   return { results, serverTime: new Date().toISOString() };
 }
 

@@ -98,7 +98,10 @@ function updateSql(table: string, columns: readonly Column[], json: Record<strin
     .filter(([, , mutable]) => mutable)
     .map(([n]) => `${q(n)} = ${json[n] ?? `x.${q(n)}`}`)
     .join(", ");
-  return `UPDATE ${q(table)} AS t SET ${sets} FROM ${recordset(columns)} WHERE t."id" = x."id"`;
+  // `t."id" = ANY($2)` as well as the join: the planner guesses 100 rows for any
+  // jsonb_to_recordset, and against a large table it would rather scan it than probe the key 100
+  // times; the id list gives it a real count to probe the primary key with.
+  return `UPDATE ${q(table)} AS t SET ${sets} FROM ${recordset(columns)} WHERE t."id" = x."id" AND t."id" = ANY($2::uuid[])`;
 }
 
 // A record's change number is written with the record (the batch draws its numbers before its
@@ -130,9 +133,9 @@ function pick(type: RecordType, { row, changeSeq }: RecordWriteRow): Record<stri
   return out;
 }
 
-async function run(sql: Sql, text: string, rows: readonly unknown[]): Promise<number> {
+async function run(sql: Sql, text: string, rows: readonly unknown[], ...more: unknown[]): Promise<number> {
   if (rows.length === 0) return 0;
-  return sql.exec(text, [JSON.stringify(rows)]);
+  return sql.exec(text, [JSON.stringify(rows), ...more]);
 }
 
 /** New records of one type, each in its final state for the batch. */
@@ -150,6 +153,7 @@ export function updateRecords(sql: Sql, type: RecordType, rows: readonly RecordW
     sql,
     UPDATE_RECORDS[type],
     rows.map((r) => pick(type, r)),
+    rows.map((r) => r.row.id),
   );
 }
 
@@ -362,6 +366,8 @@ const SELECT_RECORD = Object.fromEntries(
 /**
  * Current rows of many records of one type, by id or by offlineId (any order; missing ones are
  * absent). A response comes with its assessment's offlineId, as devices name assessments by it.
+ * `changeSeq` is not read (the row's field is undefined): the push never decides by it, and the
+ * writer takes each record's change number from the batch's draw (RecordWriteRow.changeSeq).
  */
 export async function findRecordRows<T extends RecordType>(
   sql: Sql,

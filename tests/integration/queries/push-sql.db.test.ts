@@ -1044,7 +1044,8 @@ describe(`hot-path statements use their indexes (${ENTITIES} entities, ${N} rows
       ] as [string, number];
       // The planner takes jsonb_to_recordset for 100 rows whatever the batch holds (its fixed
       // estimate), so it weighs 100 index probes against one sequential scan; 10 rows are an
-      // incremental push. Fails today for the entities (see the report of issue 12).
+      // incremental push. The statement's id list (= ANY($2)) is what keeps it on the key: without
+      // it the 10,000-entity table was scanned.
       return {
         name: `UPDATE "${table}" … FROM jsonb_to_recordset by id (10 rows: an incremental push)`,
         expect: [`${table} ⇐ ${table}_pkey`],

@@ -8,12 +8,13 @@ import {
   parseMutation,
   parsePushRequest,
 } from "@/lib/protocol";
-import { getScope } from "@/lib/server/admin";
+import { isScoped } from "@/lib/server/admin";
 import { type Db, getDb } from "@/lib/server/db/client";
 import { txSql } from "@/lib/server/db/sql";
 import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
+import { findActiveEntityIds } from "@/lib/server/queries/push-sql";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { applyBatch as applyParsedBatch, type BatchOptions } from "./engine/batch";
 import type { DecideContext } from "./engine/decide";
@@ -93,7 +94,7 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
   const apply = async () =>
     applyBatch(
       db,
-      { user, deviceId, scope: await getScope(db, user) },
+      { user, deviceId, scope: isScoped(user) ? await findActiveEntityIds(txSql(db), user.id) : null },
       mutations.map((m) => ({ raw: m })),
     );
   // The device's state is stamped beside the batch (on its own connection on a Postgres server,

@@ -5,8 +5,10 @@ import { type Assessment, type Entity, Prisma } from "@/lib/generated/prisma/cli
 import { type RecordType, toStorableString, toStorableText } from "@/lib/protocol";
 import { sqlStateOf } from "@/lib/server/db/errors";
 import { type Sql, txSql, withSqlTransaction } from "@/lib/server/db/sql";
+import { getActiveEntityIds } from "@/lib/server/queries/assignments";
 import {
   type ConflictInsert,
+  findActiveEntityIds,
   findLedgerRows,
   findRecordRows,
   findVersionSnapshots,
@@ -715,6 +717,30 @@ function counting(sql: Sql): { sql: Sql; texts: string[] } {
     }),
   };
 }
+
+describe("findActiveEntityIds (the push's scope)", () => {
+  it.each(PATHS)("reads what getActiveEntityIds reads through Prisma: active assignments of entities not deleted (%s)", async (_, inTx) => {
+    const [assessor, other] = [await quickUser(prisma(), "ASSESSOR"), await quickUser(prisma(), "ASSESSOR")];
+    const entities = [];
+    for (let i = 0; i < 4; i++) {
+      entities.push(await prisma().entity.create({ data: columnsOf(sparseRow("entity")) as Prisma.EntityUncheckedCreateInput }));
+    }
+    const [kept, ended, deleted, others] = entities;
+    const assign = (userId: string, entityId: string, active = true) =>
+      prisma().assignment.create({ data: { id: randomUUID(), userId, entityId, active } });
+    await assign(assessor.user.id, kept.id);
+    await assign(assessor.user.id, ended.id, false);
+    await assign(assessor.user.id, deleted.id);
+    await prisma().entity.update({ where: { id: deleted.id }, data: { deletedAt: new Date() } });
+    await assign(other.user.id, others.id);
+
+    const got = await inTx((sql) => findActiveEntityIds(sql, assessor.user.id));
+    expect(got).toEqual([kept.id]);
+    expect(got).toEqual(await getActiveEntityIds(prisma(), assessor.user.id));
+    expect(await inTx((sql) => findActiveEntityIds(sql, other.user.id))).toEqual([others.id]);
+    expect(await inTx((sql) => findActiveEntityIds(sql, randomUUID()))).toEqual([]);
+  });
+});
 
 describe("statements", () => {
   it.each(PATHS)("empty input runs no statement (%s)", async (_, inTx) => {

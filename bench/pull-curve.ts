@@ -6,12 +6,12 @@
  * size. Each loaded row clones an engine-written template row (same type, status, answers and
  * snapshot shape), with its own ids, entity, change number and a varied `notes`.
  *
- * And the plan of the pull query at that size: the engine's own `selectChanges` (the query every
- * pull pages with), run as `EXPLAIN (ANALYZE, BUFFERS)` with a device's cursor 10 in-scope changes
- * before the end.
+ * And the plan of the pull query at that size: the engine's own `selectPullHead` (the one statement
+ * every pull page starts with: counter, scope, watermark and the page's change refs), run as
+ * `EXPLAIN (ANALYZE, BUFFERS)` with a device's cursor 10 in-scope changes before the end.
  */
-import type { Tx } from "@/lib/server/db/client";
-import { selectChanges } from "@/lib/server/queries/changes";
+import type { Sql as AppSql } from "@/lib/server/db/sql";
+import { selectPullHead } from "@/lib/server/queries/changes";
 
 /** Runs one statement; `pg.Client#query` and `PGlite#query` both fit. */
 export type Sql = (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
@@ -119,8 +119,9 @@ export async function loadAssessments(
 
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of the pull query as a device in `scope` runs it with a cursor 10 of
- * its changes before the end. The engine's `selectChanges` builds the statement; this runs it
- * through `sql` with EXPLAIN in front instead of executing it.
+ * its changes before the end. The engine's `selectPullHead` builds the statement; this runs it
+ * through `sql` with EXPLAIN in front instead of executing it. `scope` picks the cursor only: the
+ * statement reads the scope of `userId` itself, as in production.
  */
 export async function explainPull(sql: Sql, params: { scope: string[]; userId: string; limit: number }): Promise<string> {
   const after = (
@@ -130,24 +131,16 @@ export async function explainPull(sql: Sql, params: { scope: string[]; userId: s
     )
   ).rows[0]?.seq;
   let plan = "";
-  const explaining = {
-    $queryRawUnsafe: async (statement: string, ...args: unknown[]) => {
-      const rows = (
-        await sql(
-          `EXPLAIN (ANALYZE, BUFFERS) ${statement}`,
-          args.map((a) => (typeof a === "bigint" ? String(a) : a)),
-        )
-      ).rows;
+  // The pull's own statement (selectPullHead: counter, scope, watermark and the page in one), run
+  // under EXPLAIN; the row handed back is an empty head, which is all the caller needs here.
+  const explaining: AppSql = {
+    query: async <T>(statement: string, args: readonly unknown[] = []) => {
+      const rows = (await sql(`EXPLAIN (ANALYZE, BUFFERS) ${statement}`, [...args])).rows;
       plan = rows.map((r) => String(r["QUERY PLAN"])).join("\n");
-      return [];
+      return [{ visibleSeq: "0", assignmentSeq: "0", scope: [], refs: "[]" }] as T[];
     },
-  } as unknown as Tx;
-  await selectChanges(explaining, {
-    after: BigInt(String(after ?? 0)),
-    upTo: null,
-    entityIds: params.scope,
-    conflictsOf: params.userId,
-    limit: params.limit,
-  });
+    exec: async () => 0,
+  };
+  await selectPullHead(explaining, { userId: params.userId, scoped: true, after: BigInt(String(after ?? 0)), limit: params.limit });
   return plan;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Role } from "@/lib/protocol";
 import { getDb } from "@/lib/server/db/client";
-import { txSql } from "@/lib/server/db/sql";
+import { dbSql } from "@/lib/server/db/sql";
 import { getEnv } from "@/lib/server/env";
 import { AppError, SERVER_ERROR_CODES as ERROR_CODES, errors } from "@/lib/server/errors";
 import { clearLoginFailures, getRecentLoginFailures, recordLoginFailure } from "@/lib/server/queries/login-failures";
@@ -72,7 +72,7 @@ export async function authenticate(req: Request): Promise<AuthContext> {
   const cookie = bearer ? undefined : readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   const token = bearer ?? cookie;
   if (!token) throw errors.unauthenticated();
-  const user = await getUserBySessionTokenHash(txSql(await getDb()), hashToken(token), new Date());
+  const user = await getUserBySessionTokenHash(dbSql(await getDb()), hashToken(token), new Date());
   if (!user) throw errors.unauthenticated("Your session has expired; sign in again");
   return { user, via: bearer ? "bearer" : "cookie", token };
 }

@@ -126,10 +126,18 @@ export interface ChangedRows {
  * are not read by them (changeSeq) or read through Number() (Media.size), so they may arrive as
  * bigint or string.
  */
-export async function loadChangedRows(sql: Sql, refs: readonly ChangeRef[]): Promise<ChangedRows> {
+export async function loadChangedRows(sql: Sql, refs: readonly ChangeRef[], opts: { oneConnection?: boolean } = {}): Promise<ChangedRows> {
+  // Outside a transaction each statement takes its own pooled connection, so they run side by
+  // side; on one connection (a transaction) they go one after another — `pg` deprecates queueing
+  // a query on a connection that is still running one.
+  let previous: Promise<unknown> = Promise.resolve();
   const read = <T>(kind: ChangeKind, text: string): Promise<T[]> => {
     const ids = refs.filter((r) => r.kind === kind).map((r) => r.id);
-    return ids.length ? sql.query<T>(text, [ids]) : Promise.resolve([]);
+    if (ids.length === 0) return Promise.resolve([]);
+    if (!opts.oneConnection) return sql.query<T>(text, [ids]);
+    const run = previous.then(() => sql.query<T>(text, [ids]));
+    previous = run.catch(() => {});
+    return run;
   };
   const [entities, assessments, responses, media, conflicts] = await Promise.all([
     read<Entity>("entity", `SELECT * FROM "Entity" WHERE "id" = ANY($1::uuid[])`),

@@ -3,7 +3,7 @@ import type { Conflict } from "@/lib/generated/prisma/client";
 import type { Change, ConflictChangeRecord, PullResponse } from "@/lib/protocol";
 import { isScoped } from "@/lib/server/admin";
 import { getDb, type Tx } from "@/lib/server/db/client";
-import { type Sql, txSql } from "@/lib/server/db/sql";
+import { dbSql, type Sql, txSql } from "@/lib/server/db/sql";
 import { entitiesAssignedBetween } from "@/lib/server/queries/assignments";
 import { type ChangeRef, loadChangedRows, selectChanges, selectPullHead } from "@/lib/server/queries/changes";
 import type { UserNames } from "@/lib/server/queries/conflicts";
@@ -34,13 +34,13 @@ export async function pullChanges(user: PublicUser, params: { cursor?: string; l
   const db = await getDb();
   const given = params.cursor ? decodeCursor(params.cursor) : undefined;
   const read = async () =>
-    (given?.backfill ? null : await pullPage(txSql(db), user, given, params.limit)) ??
+    (given?.backfill ? null : await pullPage(dbSql(db), user, given, params.limit)) ??
     (await db.$transaction((tx) => pullPage(txSql(tx), user, given, params.limit, tx), { isolationLevel: "RepeatableRead" }));
   // The device's last pull is stamped beside the page's reads (on its own connection, off the
   // page's critical path): it records that the device asked, whatever the page then answers.
   const [page] = await Promise.all([
     read(),
-    params.deviceId ? touchDevice(txSql(db), { deviceId: params.deviceId, userId: user.id, kind: "pull" }) : undefined,
+    params.deviceId ? touchDevice(dbSql(db), { deviceId: params.deviceId, userId: user.id, kind: "pull" }) : undefined,
   ]);
   if (!page) throw new Error("A pull in one snapshot always answers");
   return page;
@@ -67,7 +67,7 @@ async function pullPage(
   if (given && given.seq > visibleSeq)
     throw refusedCursor("The cursor is ahead of this server's changes (another or a restored database); pull again without a cursor");
   const respond = async (refs: ChangeRef[], cursor: PullCursor, hasMore: boolean): Promise<PullResponse> => ({
-    changes: await loadChanges(sql, refs),
+    changes: await loadChanges(sql, refs, snapshot !== undefined),
     cursor: encodeCursor(cursor),
     hasMore,
     scope: { entityIds: head.scope },
@@ -103,9 +103,9 @@ async function pullPage(
 }
 
 /** Renders the rows behind change refs, in ref order. */
-async function loadChanges(sql: Sql, refs: ChangeRef[]): Promise<Change[]> {
+async function loadChanges(sql: Sql, refs: ChangeRef[], oneConnection: boolean): Promise<Change[]> {
   if (refs.length === 0) return [];
-  const { entities, assessments, responses, media, conflicts } = await loadChangedRows(sql, refs);
+  const { entities, assessments, responses, media, conflicts } = await loadChangedRows(sql, refs, { oneConnection });
   const resolvers: UserNames = new Map();
   for (const c of conflicts)
     if (c.resolvedById && c.resolvedByName !== null) resolvers.set(c.resolvedById, { id: c.resolvedById, name: c.resolvedByName });

@@ -10,7 +10,7 @@ import {
 } from "@/lib/protocol";
 import { isScoped } from "@/lib/server/admin";
 import { type Db, getDb } from "@/lib/server/db/client";
-import { txSql } from "@/lib/server/db/sql";
+import { dbSql } from "@/lib/server/db/sql";
 import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
@@ -94,14 +94,14 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
   const apply = async () =>
     applyBatch(
       db,
-      { user, deviceId, scope: isScoped(user) ? await findActiveEntityIds(txSql(db), user.id) : null },
+      { user, deviceId, scope: isScoped(user) ? await findActiveEntityIds(dbSql(db), user.id) : null },
       mutations.map((m) => ({ raw: m })),
     );
   // The device's state is stamped beside the batch (on its own connection on a Postgres server,
   // off the batch's critical path): it records that the device pushed, whatever the batch answers.
   const [results] = await Promise.all([
     apply(),
-    touchDevice(txSql(db), {
+    touchDevice(dbSql(db), {
       deviceId,
       userId: user.id,
       kind: "push",

@@ -273,7 +273,7 @@ describe(`pull and auth statements use their indexes (${ASSESSMENTS} assessments
       { kind: "media", id: uuid(MEDIA_T, 7), seq: 4n },
       { kind: "conflict", id: uuid(CONFLICT, 7), seq: 5n },
     ];
-    const rows = await loadChangedRows(sql, refs);
+    const rows = await loadChangedRows(sql, refs, { oneConnection: true }); // one test connection;
     expect(Object.values(rows).map((r) => r.length)).toEqual([1, 1, 1, 1, 1]);
     expect(readsOf(plans)).toEqual([
       "Assessment ⇐ Assessment_pkey",

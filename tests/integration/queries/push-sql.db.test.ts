@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Assessment, type Entity, Prisma } from "@/lib/generated/prisma/client";
 import { type RecordType, toStorableString, toStorableText } from "@/lib/protocol";
 import { sqlStateOf } from "@/lib/server/db/errors";
-import { type Sql, txSql, withSqlTransaction } from "@/lib/server/db/sql";
+import { dbSql, type Sql, txSql, withSqlTransaction } from "@/lib/server/db/sql";
 import { getActiveEntityIds } from "@/lib/server/queries/assignments";
 import {
   type ConflictInsert,
@@ -628,6 +628,51 @@ describe("withSqlTransaction", () => {
     expect(typeof viaSqlTx.n).toBe(isPostgres ? "string" : "bigint");
     expect(typeof viaPrisma.n).toBe("bigint");
   });
+});
+
+describe("dbSql (statements outside a transaction)", () => {
+  it(`takes the ${isPostgres ? "pg pool" : "Prisma"} path here`, async () => {
+    const [row] = await dbSql(prisma()).query<{ n: unknown }>("SELECT 1::int8 AS n");
+    expect(typeof row.n).toBe(isPostgres ? "string" : "bigint");
+    expect(await dbSql(prisma()).exec(`UPDATE "ChangeCounter" SET "value" = "value" WHERE "id" = -1`)).toBe(0);
+  });
+
+  it.runIf(isPostgres)(
+    "a statement whose backend is terminated fails, and the dead connection is not handed out again",
+    async () => {
+      const sql = dbSql(prisma());
+      const marker = `dbsql-${randomUUID()}`;
+      const pending = sql.query(`SELECT pg_sleep(30), '${marker}' AS marker`).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const watcher = new pg.Client({ connectionString: db.current.url });
+      await watcher.connect();
+      try {
+        let pid: number | undefined;
+        while (pid === undefined) {
+          const found = await watcher.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+            [`%'${marker}'%`],
+          );
+          pid = found.rows[0]?.pid;
+          if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+        }
+        await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
+        expect(await pending).toBeInstanceOf(Error);
+        // Every later statement gets a live connection (the pool holds at most 10).
+        const pids = new Set<number>();
+        for (let i = 0; i < 12; i++) {
+          const [row] = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+          pids.add(row.pid);
+        }
+        expect(pids.has(pid)).toBe(false);
+      } finally {
+        await watcher.end();
+      }
+    },
+    30_000,
+  );
 });
 
 for (const [name, inTx] of PATHS) {

@@ -3,8 +3,9 @@ import type { Role } from "@/lib/protocol";
 import { hashPassword } from "@/lib/server/auth/password";
 import type { Tx } from "@/lib/server/db/client";
 import { getDb } from "@/lib/server/db/client";
+import type { Sql } from "@/lib/server/db/sql";
 import { AppError, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
-import { deactivateAssignment, getActiveEntityIds, upsertAssignment } from "@/lib/server/queries/assignments";
+import { deactivateAssignment, findActiveEntityIds, getActiveEntityIds, upsertAssignment } from "@/lib/server/queries/assignments";
 import { type EntityInput, getEntityById, insertEntity, listEntities } from "@/lib/server/queries/entities";
 import { createUser, getUserByEmail, getUserById, listUsers, type PublicUser } from "@/lib/server/queries/users";
 import { insertRecordVersion } from "@/lib/server/queries/versions";
@@ -84,6 +85,11 @@ export function isScoped(user: Pick<PublicUser, "role">): boolean {
 export async function getScope(tx: Tx, user: PublicUser): Promise<string[] | null> {
   if (!isScoped(user)) return null;
   return getActiveEntityIds(tx, user.id);
+}
+
+/** getScope as one plain statement on `sql` (a push reads it through the pg pool: sql.ts dbSql). */
+export async function readScope(sql: Sql, user: PublicUser): Promise<string[] | null> {
+  return isScoped(user) ? findActiveEntityIds(sql, user.id) : null;
 }
 
 export async function listVisibleEntities(user: PublicUser) {

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Tx } from "@/lib/server/db/client";
+import type { Sql } from "@/lib/server/db/sql";
 import { uuidv7 } from "@/lib/server/ids";
 
 /** Creates the assignment, or reactivates an inactive one (one row per user × entity). */
@@ -22,6 +23,19 @@ export async function getActiveEntityIds(tx: Tx, userId: string): Promise<string
     orderBy: { entityId: "asc" },
   });
   return rows.map((r) => r.entityId);
+}
+
+/**
+ * The entities a user ($1) is assigned to now, as SQL: active assignments of entities not deleted —
+ * what getActiveEntityIds reads through Prisma. One text for the push's scope and the pull's head.
+ */
+export const ASSIGNED_LIVE_ENTITIES_SQL = `SELECT a."entityId" AS id FROM "Assignment" a JOIN "Entity" e ON e."id" = a."entityId"
+  WHERE a."userId" = $1::uuid AND a."active" AND e."deletedAt" IS NULL`;
+
+/** getActiveEntityIds as one plain statement (the push reads its scope through the pg pool). */
+export async function findActiveEntityIds(sql: Sql, userId: string): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(`SELECT id::text AS id FROM (${ASSIGNED_LIVE_ENTITIES_SQL}) s ORDER BY id`, [userId]);
+  return rows.map((r) => r.id);
 }
 
 export async function isAssigned(tx: Tx, userId: string, entityId: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import "server-only";
 import type { Assessment, Conflict, Entity, Media, Response as ResponseRow } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/server/db/client";
 import type { Sql } from "@/lib/server/db/sql";
+import { ASSIGNED_LIVE_ENTITIES_SQL } from "./assignments";
 
 export type ChangeKind = "entity" | "assessment" | "response" | "media" | "conflict";
 export interface ChangeRef {
@@ -83,10 +84,7 @@ export async function selectPullHead(
   params: { userId: string; scoped: boolean; after: bigint; limit: number },
 ): Promise<PullHead> {
   const args: unknown[] = [params.userId];
-  const scope = params.scoped
-    ? `SELECT a."entityId" AS id FROM "Assignment" a JOIN "Entity" e ON e."id" = a."entityId"
-        WHERE a."userId" = $1::uuid AND a."active" AND e."deletedAt" IS NULL`
-    : `SELECT "id" FROM "Entity" WHERE "deletedAt" IS NULL`;
+  const scope = params.scoped ? ASSIGNED_LIVE_ENTITIES_SQL : `SELECT "id" FROM "Entity" WHERE "deletedAt" IS NULL`;
   const changes = changesSql(args, {
     after: params.after,
     upTo: null,

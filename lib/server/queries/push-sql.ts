@@ -389,19 +389,6 @@ export async function findRecordRows<T extends RecordType>(
 }
 
 /**
- * The entities assigned to a user now (active assignments of entities not deleted), in id order —
- * what `getActiveEntityIds` reads through Prisma, as one statement for the push's scope.
- */
-export async function findActiveEntityIds(sql: Sql, userId: string): Promise<string[]> {
-  const rows = await sql.query<{ entityId: string }>(
-    `SELECT a."entityId"::text AS "entityId" FROM "Assignment" a JOIN "Entity" e ON e."id" = a."entityId"
-     WHERE a."userId" = $1::uuid AND a."active" AND e."deletedAt" IS NULL ORDER BY a."entityId"`,
-    [userId],
-  );
-  return rows.map((r) => r.entityId);
-}
-
-/**
  * Takes the advisory locks of many records (`type:offlineId` keys) at once, in the order of their
  * lock numbers: a transaction locking records in the order its mutations name them could deadlock
  * with one naming them in the opposite order; a single global order cannot. Held until COMMIT.

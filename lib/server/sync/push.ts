@@ -8,13 +8,12 @@ import {
   parseMutation,
   parsePushRequest,
 } from "@/lib/protocol";
-import { isScoped } from "@/lib/server/admin";
+import { readScope } from "@/lib/server/admin";
 import { type Db, getDb } from "@/lib/server/db/client";
 import { dbSql } from "@/lib/server/db/sql";
 import { AppError, assertStorableText, errors, SERVER_ERROR_CODES } from "@/lib/server/errors";
 import { releaseMediaBytes } from "@/lib/server/media/deleted-media";
 import { type DeviceHealth, touchDevice } from "@/lib/server/queries/devices";
-import { findActiveEntityIds } from "@/lib/server/queries/push-sql";
 import type { PublicUser } from "@/lib/server/queries/users";
 import { applyBatch as applyParsedBatch, type BatchOptions } from "./engine/batch";
 import type { DecideContext } from "./engine/decide";
@@ -94,7 +93,7 @@ export async function pushMutations(user: PublicUser, raw: unknown): Promise<Pus
   const apply = async () =>
     applyBatch(
       db,
-      { user, deviceId, scope: isScoped(user) ? await findActiveEntityIds(dbSql(db), user.id) : null },
+      { user, deviceId, scope: await readScope(dbSql(db), user) },
       mutations.map((m) => ({ raw: m })),
     );
   // The device's state is stamped beside the batch (on its own connection on a Postgres server,

@@ -5,10 +5,9 @@ import { type Assessment, type Entity, Prisma } from "@/lib/generated/prisma/cli
 import { type RecordType, toStorableString, toStorableText } from "@/lib/protocol";
 import { sqlStateOf } from "@/lib/server/db/errors";
 import { dbSql, type Sql, txSql, withSqlTransaction } from "@/lib/server/db/sql";
-import { getActiveEntityIds } from "@/lib/server/queries/assignments";
+import { findActiveEntityIds, getActiveEntityIds } from "@/lib/server/queries/assignments";
 import {
   type ConflictInsert,
-  findActiveEntityIds,
   findLedgerRows,
   findRecordRows,
   findVersionSnapshots,
